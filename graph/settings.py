@@ -1,0 +1,51 @@
+"""Settings, read once from the environment at import time.
+
+Every setting is a module constant with a comment saying what it does; code reads `settings.X`, never
+`os.environ` directly, so the full configuration surface is this file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"CREDITGRAPH_{name}", default)
+
+
+def _flag(name: str, default: bool) -> bool:
+    return _env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
+
+
+# Project root (the directory holding pyproject.toml); data paths default below it.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Where the embedded engine keeps its files (AOF, RDB, socket). Created on first start.
+DATA_DIR = Path(_env("DATA_DIR", str(PROJECT_ROOT / "data" / "falkordb")))
+
+# Graph name inside the embedded engine (one Redis key). Tests use their own.
+GRAPH_NAME = _env("GRAPH_NAME", "creditgraph")
+
+# Real Neo4j: when NEO4J_URI is set the store talks to Neo4j through the official driver instead of
+# starting the embedded engine. NEO4J_AUTH is "user/password" as in the Neo4j docker image.
+NEO4J_URI = os.environ.get("NEO4J_URI", "")
+NEO4J_AUTH = os.environ.get("NEO4J_AUTH", "neo4j/creditgraph")
+NEO4J_DATABASE = os.environ.get("NEO4J_DATABASE", "neo4j")
+
+# An already running FalkorDB (redis URL such as redis://127.0.0.1:6379) instead of the child process.
+FALKORDB_URL = _env("FALKORDB_URL", "")
+
+# Rows per UNWIND batch on writes. 5,000 was measured fastest on the embedded engine (ENGINES.md).
+WRITE_BATCH_SIZE = int(_env("WRITE_BATCH_SIZE", "2000"))
+
+# The HTTP server.
+HOST = _env("HOST", "127.0.0.1")
+PORT = int(_env("PORT", "8000"))
+
+# Serve GraphiQL and allow introspection (turn off in production).
+GRAPHIQL = _flag("GRAPHIQL", True)
+
+# Largest `first` a list field accepts, and the most subjects one checkBatch takes.
+MAX_PAGE_SIZE = int(_env("MAX_PAGE_SIZE", "200"))
+MAX_BATCH_SIZE = int(_env("MAX_BATCH_SIZE", "5000"))

@@ -1,0 +1,39 @@
+"""The append-only access log (DOMAIN rule 10) and the data version.
+
+There is no statement that updates or deletes an AccessRecord: the API can only append and list.
+Sequence numbers are taken from a counter node in the same statement as the records, so each batch gets a
+contiguous, gap-free range even under concurrent writers (the counter's write lock serialises them on Neo4j;
+the embedded engine runs one write at a time).
+"""
+
+APPEND_ACCESS_RECORDS = """
+MERGE (c:Meta {key: 'accessSeq'})
+ON CREATE SET c.value = 0
+WITH c, c.value AS base
+SET c.value = base + size($rows)
+WITH base
+UNWIND range(0, size($rows) - 1) AS i
+CREATE (a:AccessRecord {seq: base + i + 1})
+SET a += $rows[i]
+RETURN a.seq AS seq
+"""
+
+LIST_ACCESS_RECORDS = """
+MATCH (a:AccessRecord)
+WHERE a.seq > $after
+RETURN a{.*} AS record
+ORDER BY a.seq
+LIMIT $limit
+"""
+
+BUMP_DATA_VERSION = """
+MERGE (m:Meta {key: 'dataVersion'})
+ON CREATE SET m.value = 0
+SET m.value = m.value + 1, m.updatedAt = $now
+RETURN m.value AS value
+"""
+
+DATA_VERSION = """
+MATCH (m:Meta {key: 'dataVersion'})
+RETURN m.value AS value, m.updatedAt AS updatedAt
+"""

@@ -1,0 +1,140 @@
+"""Reads behind the lookups: organisations, persons, their roles, holdings and list entries, and search.
+
+Every lookup takes a list of keys (`UNWIND $keys`) so the API's DataLoaders resolve a whole request level in
+one round trip. Persons are projected with `idMasked`, never `idNumber` (DOMAIN rule 10).
+"""
+
+from graph.model import ROLES
+
+# Projections shared by the statements below (and by checks.py).
+ORGANIZATION_MAP = (
+    "{.uscc, .name, .status, .established, .registrationAuthority, .registrationAuthorityCode, "
+    ".category, .categoryCode, .division, .province}"
+)
+PERSON_MAP = "{.pid, .name, .idMasked}"
+ENTRY_MAP = (
+    "{.entryId, .kind, .reason, .severity, .start, .end, .actDate, .status, .leniency, .repairable, "
+    "department: [(e)-[:RECOGNISED_BY]->(d:Department) | d{.code, .name}][0], "
+    "document: [(e)-[:BASED_ON]->(doc:Document) | doc{.documentId, .number, .title, .issuer, .date, .kind}][0], "
+    "measures: [(e)-[:IMPOSES]->(m:Measure) | m{.code, .name, .nameEn, .basisDocument, .basisItem, "
+    ".departmentCode, .mandatory, .targets, .scenarios, .kinds, .minSeverity}]}"
+)
+ROLE_TYPES = "|".join(ROLES)
+
+ORGANIZATIONS_BY_USCC = f"""
+UNWIND $keys AS key
+MATCH (o:Organization {{uscc: key}})
+RETURN key, o{ORGANIZATION_MAP} AS organization
+"""
+
+PERSONS_BY_ID = f"""
+UNWIND $keys AS key
+MATCH (p:Person {{pid: key}})
+RETURN key, p{PERSON_MAP} AS person
+"""
+
+# Roles held in an organisation, every period (the API filters by date when asked).
+ROLES_IN_ORGANIZATIONS = f"""
+UNWIND $keys AS key
+MATCH (p:Person)-[r:{ROLE_TYPES}]->(o:Organization {{uscc: key}})
+RETURN key, p{PERSON_MAP} AS person, o{ORGANIZATION_MAP} AS organization,
+       r{{.from, .to, .title, .source, role: type(r)}} AS role
+ORDER BY key, role.role, coalesce(role.from, '')
+"""
+
+ROLES_OF_PERSONS = f"""
+UNWIND $keys AS key
+MATCH (p:Person {{pid: key}})-[r:{ROLE_TYPES}]->(o:Organization)
+RETURN key, p{PERSON_MAP} AS person, o{ORGANIZATION_MAP} AS organization,
+       r{{.from, .to, .title, .source, role: type(r)}} AS role
+ORDER BY key, coalesce(role.from, ''), organization.uscc
+"""
+
+SHAREHOLDERS_OF_ORGANIZATIONS = f"""
+UNWIND $keys AS key
+MATCH (h)-[s:SHAREHOLDER_OF]->(o:Organization {{uscc: key}})
+RETURN key,
+       CASE WHEN h:Person THEN h{PERSON_MAP} ELSE NULL END AS person,
+       CASE WHEN h:Organization THEN h{ORGANIZATION_MAP} ELSE NULL END AS holder,
+       o{ORGANIZATION_MAP} AS organization,
+       s{{.ratio, .amount, .from, .to, .source}} AS holding
+ORDER BY key, holding.ratio DESC
+"""
+
+INVESTMENTS_OF_ORGANIZATIONS = f"""
+UNWIND $keys AS key
+MATCH (h:Organization {{uscc: key}})-[s:SHAREHOLDER_OF]->(o:Organization)
+RETURN key, h{ORGANIZATION_MAP} AS holder, o{ORGANIZATION_MAP} AS organization,
+       s{{.ratio, .amount, .from, .to, .source}} AS holding
+ORDER BY key, holding.ratio DESC
+"""
+
+INVESTMENTS_OF_PERSONS = f"""
+UNWIND $keys AS key
+MATCH (h:Person {{pid: key}})-[s:SHAREHOLDER_OF]->(o:Organization)
+RETURN key, h{PERSON_MAP} AS person, o{ORGANIZATION_MAP} AS organization,
+       s{{.ratio, .amount, .from, .to, .source}} AS holding
+ORDER BY key, holding.ratio DESC
+"""
+
+ENTRIES_OF_ORGANIZATIONS = f"""
+UNWIND $keys AS key
+MATCH (:Organization {{uscc: key}})-[:HAS_ENTRY]->(e:ListEntry)
+RETURN key, e{ENTRY_MAP} AS entry
+ORDER BY key, entry.start DESC
+"""
+
+ENTRIES_OF_PERSONS = f"""
+UNWIND $keys AS key
+MATCH (:Person {{pid: key}})-[:HAS_ENTRY]->(e:ListEntry)
+RETURN key, e{ENTRY_MAP} AS entry
+ORDER BY key, entry.start DESC
+"""
+
+ENTRIES_BY_ID = f"""
+UNWIND $keys AS key
+MATCH (s)-[:HAS_ENTRY]->(e:ListEntry {{entryId: key}})
+RETURN key, e{ENTRY_MAP} AS entry,
+       CASE WHEN s:Organization THEN s{ORGANIZATION_MAP} ELSE NULL END AS organization,
+       CASE WHEN s:Person THEN s{PERSON_MAP} ELSE NULL END AS person
+"""
+
+# Name search: substring on the name, or prefix on the key. Each branch is capped at $limit; the caller merges,
+# sorts and pages. (Both engines run CONTAINS as a label scan; measured in bench/.)
+SEARCH_SUBJECTS = f"""
+MATCH (o:Organization)
+WHERE o.name CONTAINS $text OR o.uscc STARTS WITH $key
+RETURN o.name AS name, o.uscc AS key, o{ORGANIZATION_MAP} AS organization, NULL AS person
+ORDER BY name, key
+LIMIT $limit
+UNION ALL
+MATCH (p:Person)
+WHERE p.name CONTAINS $text OR p.pid = $key
+RETURN p.name AS name, p.pid AS key, NULL AS organization, p{PERSON_MAP} AS person
+ORDER BY name, key
+LIMIT $limit
+"""
+
+COUNT_SUBJECTS = """
+MATCH (o:Organization)
+RETURN 'organizations' AS kind, count(o) AS n
+UNION ALL
+MATCH (p:Person)
+RETURN 'persons' AS kind, count(p) AS n
+UNION ALL
+MATCH (e:ListEntry)
+RETURN 'entries' AS kind, count(e) AS n
+"""
+
+SCENARIOS = """
+MATCH (s:Scenario)
+RETURN s{.code, .name, .checkedRoles, .basisDocument, .basisItem, .note} AS scenario
+ORDER BY scenario.code
+"""
+
+MEASURES = """
+MATCH (m:Measure)
+RETURN m{.code, .name, .nameEn, .basisDocument, .basisItem, .departmentCode, .mandatory, .targets, .scenarios,
+         .kinds, .minSeverity} AS measure
+ORDER BY measure.code
+"""

@@ -1,0 +1,149 @@
+"""Batched upserts: each statement takes `$rows` and writes every row completely or not at all.
+
+Identity: nodes MERGE on their key; a role or shareholding MERGEs on `key` (its start date, or "-" when unknown)
+so a person who was director twice has two relationships, and reloading the same file changes nothing.
+`SET x += row.props` replaces the listed properties; a null in props removes that property, so a reload with a
+corrected (emptied) field is applied as written.
+"""
+
+from graph.model import ROLES
+
+UPSERT_DEPARTMENTS = """
+UNWIND $rows AS row
+MERGE (d:Department {code: row.code})
+SET d.name = row.name
+RETURN count(d) AS written
+"""
+
+UPSERT_DOCUMENTS = """
+UNWIND $rows AS row
+MERGE (d:Document {documentId: row.documentId})
+SET d += row.props
+RETURN count(d) AS written
+"""
+
+UPSERT_ORGANIZATIONS = """
+UNWIND $rows AS row
+MERGE (o:Organization {uscc: row.uscc})
+SET o += row.props
+RETURN count(o) AS written
+"""
+
+UPSERT_PERSONS = """
+UNWIND $rows AS row
+MERGE (p:Person {pid: row.pid})
+SET p += row.props
+RETURN count(p) AS written
+"""
+
+_UPSERT_ROLE = """
+UNWIND $rows AS row
+MATCH (p:Person {pid: row.pid})
+MATCH (o:Organization {uscc: row.uscc})
+MERGE (p)-[r:%s {key: row.key}]->(o)
+SET r += row.props
+RETURN count(r) AS written
+"""
+
+# One statement per role type: Cypher cannot take a relationship type as a parameter.
+UPSERT_ROLES: dict[str, str] = {role: _UPSERT_ROLE % role for role in ROLES}
+
+UPSERT_PERSON_SHAREHOLDINGS = """
+UNWIND $rows AS row
+MATCH (h:Person {pid: row.holder})
+MATCH (o:Organization {uscc: row.uscc})
+MERGE (h)-[s:SHAREHOLDER_OF {key: row.key}]->(o)
+SET s += row.props
+RETURN count(s) AS written
+"""
+
+UPSERT_ORGANIZATION_SHAREHOLDINGS = """
+UNWIND $rows AS row
+MATCH (h:Organization {uscc: row.holder})
+MATCH (o:Organization {uscc: row.uscc})
+MERGE (h)-[s:SHAREHOLDER_OF {key: row.key}]->(o)
+SET s += row.props
+RETURN count(s) AS written
+"""
+
+# An entry with its subject, recognising department, basis document and measures, in one statement. Measures
+# no longer listed on a reload are unlinked. The UNWIND over [null] keeps entries without measures in the row
+# stream (UNWIND of an empty list would drop the row before the count).
+_UPSERT_ENTRIES = """
+UNWIND $rows AS row
+MATCH (s:%s {%s: row.subject})
+MATCH (d:Department {code: row.department})
+MATCH (doc:Document {documentId: row.documentId})
+MERGE (e:ListEntry {entryId: row.entryId})
+SET e += row.props
+MERGE (s)-[:HAS_ENTRY]->(e)
+MERGE (e)-[:RECOGNISED_BY]->(d)
+MERGE (e)-[:BASED_ON]->(doc)
+WITH e, row
+OPTIONAL MATCH (e)-[old:IMPOSES]->(gone:Measure)
+WHERE NOT gone.code IN row.measures
+DELETE old
+WITH DISTINCT e, row
+UNWIND (CASE WHEN size(row.measures) = 0 THEN [null] ELSE row.measures END) AS code
+OPTIONAL MATCH (m:Measure {code: code})
+FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | MERGE (e)-[:IMPOSES]->(m))
+RETURN count(DISTINCT e) AS written
+"""
+
+UPSERT_ORGANIZATION_ENTRIES = _UPSERT_ENTRIES % ("Organization", "uscc")
+UPSERT_PERSON_ENTRIES = _UPSERT_ENTRIES % ("Person", "pid")
+
+UPSERT_SCENARIOS = """
+UNWIND $rows AS row
+MERGE (s:Scenario {code: row.code})
+SET s += row.props
+RETURN count(s) AS written
+"""
+
+UPSERT_MEASURES = """
+UNWIND $rows AS row
+MATCH (d:Department {code: row.department})
+MATCH (doc:Document {documentId: row.basisDocument})
+MERGE (m:Measure {code: row.code})
+SET m += row.props
+MERGE (m)-[:IMPLEMENTED_BY]->(d)
+MERGE (m)-[:BASED_ON]->(doc)
+RETURN count(m) AS written
+"""
+
+# Which of the given keys exist already (reference checks of a load against what is stored).
+EXISTING_ORGANIZATIONS = """
+UNWIND $keys AS key
+MATCH (o:Organization {uscc: key})
+RETURN o.uscc AS key
+"""
+
+EXISTING_PERSONS = """
+UNWIND $keys AS key
+MATCH (p:Person {pid: key})
+RETURN p.pid AS key
+"""
+
+EXISTING_DEPARTMENTS = """
+UNWIND $keys AS key
+MATCH (d:Department {code: key})
+RETURN d.code AS key
+"""
+
+EXISTING_DOCUMENTS = """
+UNWIND $keys AS key
+MATCH (d:Document {documentId: key})
+RETURN d.documentId AS key
+"""
+
+EXISTING_MEASURES = """
+UNWIND $keys AS key
+MATCH (m:Measure {code: key})
+RETURN m.code AS key
+"""
+
+# Tests and `--reset` only.
+DELETE_ALL = """
+MATCH (n)
+DETACH DELETE n
+"""

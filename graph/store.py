@@ -1,0 +1,211 @@
+"""The graph store: one interface, two executors.
+
+`GraphStore.read` / `.write` run a statement from `graph.statements` with parameters and return plain dicts,
+one per row, keyed by the RETURN column names. `Neo4jStore` uses the official driver (reads routed to
+readers); `FalkorStore` uses the native `falkordb` client (reads as `GRAPH.RO_QUERY`). Which one serves is
+decided once, in `open_store()`, from settings.
+
+The store never builds a connection inside a query function: it is created at start-up and passed in.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from graph import dialect, settings
+from graph.errors import StoreError, StoreUnavailable
+from graph.statements import writes
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+
+
+class GraphStore(ABC):
+    dialect: dialect.Dialect
+
+    @abstractmethod
+    def read(self, query: str, params: dict[str, Any] | None = None) -> list[Row]: ...
+
+    @abstractmethod
+    def write(self, query: str, params: dict[str, Any] | None = None) -> list[Row]: ...
+
+    @abstractmethod
+    def apply_schema(self) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def write_rows(self, query: str, rows: Sequence[Row], batch_size: int | None = None) -> int:
+        """Write `rows` through an `UNWIND $rows` statement in batches; returns the sum of `written`.
+
+        Each batch is one statement, so it lands whole or not at all; a failure leaves earlier batches
+        committed and the error names how far the write got.
+        """
+        size = batch_size or settings.WRITE_BATCH_SIZE
+        written = 0
+        for start in range(0, len(rows), size):
+            batch = list(rows[start : start + size])
+            try:
+                result = self.write(query, {"rows": batch})
+            except StoreError as exc:
+                raise type(exc)(f"{exc.message} (rows {start + 1}-{start + len(batch)} of {len(rows)})") from exc
+            written += sum(int(r.get("written", 0) or 0) for r in result)
+        return written
+
+    def clear(self) -> None:
+        self.write(writes.DELETE_ALL)
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class FalkorStore(GraphStore):
+    """The embedded default: FalkorDB through its native client (never its Bolt port, see ENGINES.md)."""
+
+    dialect = dialect.FALKORDB
+
+    def __init__(self, client: Any, graph_name: str, server: Any = None) -> None:
+        self._client = client
+        self._graph = client.select_graph(graph_name)
+        self.graph_name = graph_name
+        self._server = server  # an EmbeddedFalkorDB this store owns, stopped on close()
+
+    @classmethod
+    def connect(cls, *, graph_name: str | None = None, data_dir: Path | None = None, url: str = "") -> FalkorStore:
+        import falkordb
+
+        from graph.embedded import EmbeddedFalkorDB
+
+        name = graph_name or settings.GRAPH_NAME
+        if url:
+            return cls(falkordb.FalkorDB.from_url(url), name)
+        server = EmbeddedFalkorDB(data_dir or settings.DATA_DIR).start()
+        client = falkordb.FalkorDB(unix_socket_path=str(server.socket_path))
+        return cls(client, name, server if server.owned else None)
+
+    def _run(self, query: str, params: dict[str, Any] | None, read_only: bool) -> list[Row]:
+        import redis
+
+        try:
+            if read_only:
+                result = self._graph.ro_query(query, params or {})
+            else:
+                result = self._graph.query(query, params or {})
+        except (redis.ConnectionError, redis.TimeoutError, ConnectionError) as exc:
+            raise StoreUnavailable(f"the embedded engine is not reachable: {exc}") from exc
+        except redis.ResponseError as exc:
+            raise StoreError(f"the embedded engine rejected the statement: {exc}") from exc
+        if not result.header:
+            return []
+        names = [column[1] for column in result.header]
+        return [dict(zip(names, dialect.plain(row), strict=True)) for row in result.result_set]
+
+    def read(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
+        return self._run(query, params, read_only=True)
+
+    def write(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
+        return self._run(query, params, read_only=False)
+
+    def apply_schema(self) -> None:
+        dialect.apply_falkordb_schema(
+            lambda q: self._run(q, None, read_only=False),
+            self._client.connection.execute_command,
+            self.graph_name,
+        )
+
+    def drop(self) -> None:
+        """Delete the whole graph (tests)."""
+        try:
+            self._graph.delete()
+        except Exception as exc:  # an empty graph does not exist yet
+            if "empty key" not in str(exc).lower() and "invalid graph" not in str(exc).lower():
+                raise
+
+    def close(self) -> None:
+        try:
+            self._client.connection.close()
+        finally:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+
+
+class Neo4jStore(GraphStore):
+    """The system of record: Neo4j 5 through the official driver."""
+
+    dialect = dialect.NEO4J
+
+    def __init__(self, driver: Any, database: str | None = None) -> None:
+        self._driver = driver
+        self._database = database or settings.NEO4J_DATABASE
+
+    @classmethod
+    def connect(cls, uri: str | None = None, auth: str | None = None) -> Neo4jStore:
+        import neo4j
+
+        user, _, password = (auth or settings.NEO4J_AUTH).partition("/")
+        driver = neo4j.GraphDatabase.driver(uri or settings.NEO4J_URI, auth=(user, password))
+        try:
+            driver.verify_connectivity()
+        except Exception as exc:
+            driver.close()
+            raise StoreUnavailable(f"Neo4j at {uri or settings.NEO4J_URI} is not reachable: {exc}") from exc
+        return cls(driver)
+
+    def _run(self, query: str, params: dict[str, Any] | None, read_only: bool) -> list[Row]:
+        import neo4j
+        from neo4j import exceptions as nx
+
+        routing = neo4j.RoutingControl.READ if read_only else neo4j.RoutingControl.WRITE
+        try:
+            records, _, _ = self._driver.execute_query(
+                query, params or {}, database_=self._database, routing_=routing
+            )
+        except (nx.ServiceUnavailable, nx.SessionExpired) as exc:
+            raise StoreUnavailable(f"Neo4j is not reachable: {exc}") from exc
+        except nx.Neo4jError as exc:
+            raise StoreError(f"Neo4j rejected the statement: {exc.message}") from exc
+        return [dialect.plain(record.data()) for record in records]
+
+    def read(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
+        return self._run(query, params, read_only=True)
+
+    def write(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
+        return self._run(query, params, read_only=False)
+
+    def apply_schema(self) -> None:
+        dialect.apply_neo4j_schema(lambda q: self._run(q, None, read_only=False))
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+def open_store(*, apply_schema: bool = True) -> GraphStore:
+    """The configured store: Neo4j when NEO4J_URI is set, else the embedded engine (started if needed)."""
+    store: GraphStore
+    if settings.NEO4J_URI:
+        store = Neo4jStore.connect()
+    else:
+        store = FalkorStore.connect(url=settings.FALKORDB_URL)
+    if apply_schema:
+        store.apply_schema()
+    return store
+
+
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
