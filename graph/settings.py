@@ -49,3 +49,7 @@ GRAPHIQL = _flag("GRAPHIQL", True)
 # Largest `first` a list field accepts, and the most subjects one checkBatch takes.
 MAX_PAGE_SIZE = int(_env("MAX_PAGE_SIZE", "200"))
 MAX_BATCH_SIZE = int(_env("MAX_BATCH_SIZE", "5000"))
+
+# The decision scenarios of the catalogue; the GraphQL `Scenario` enum is built from this file at start-up, so
+# adding a scenario is a data change (a row here, loaded into the graph) and a restart.
+SCENARIO_CATALOGUE = Path(_env("SCENARIO_CATALOGUE", str(PROJECT_ROOT / "loaders" / "catalogue" / "scenarios.csv")))

@@ -109,7 +109,7 @@ ORDER BY name, key
 LIMIT $limit
 UNION ALL
 MATCH (p:Person)
-WHERE p.name CONTAINS $text OR p.pid = $key
+WHERE p.name CONTAINS $text OR p.pid = $text
 RETURN p.name AS name, p.pid AS key, NULL AS organization, p{PERSON_MAP} AS person
 ORDER BY name, key
 LIMIT $limit
@@ -137,4 +137,16 @@ MATCH (m:Measure)
 RETURN m{.code, .name, .nameEn, .basisDocument, .basisItem, .departmentCode, .mandatory, .targets, .scenarios,
          .kinds, .minSeverity} AS measure
 ORDER BY measure.code
+"""
+
+# The whole graph as comparable rows (tests: "reloading changes nothing"; small exports).
+_NODE_KEY = "coalesce(%s.uscc, %s.pid, %s.entryId, %s.code, %s.documentId, %s.key, toString(%s.seq))"
+SNAPSHOT_NODES = """
+MATCH (n)
+RETURN labels(n) AS labels, n{.*} AS props
+"""
+SNAPSHOT_RELATIONSHIPS = f"""
+MATCH (a)-[r]->(b)
+RETURN {_NODE_KEY % tuple("a" * 7)} AS source, type(r) AS type, {_NODE_KEY % tuple("b" * 7)} AS target,
+       r{{.*}} AS props
 """

@@ -1,0 +1,57 @@
+"""`python -m api serve [--demo]`: open the configured store, load the catalogue (and the demo data set into an
+empty graph with --demo), and serve GraphQL with GraphiQL on 127.0.0.1. Ctrl-C stops the server and then the
+embedded engine, which flushes its data to disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import uvicorn
+
+from api.app import create_app
+from graph import settings
+from graph.errors import CreditGraphError
+from graph.store import open_store
+from loaders.measures import load_catalogue
+from queries.lookup import counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m api")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve GraphQL")
+    serve.add_argument("--demo", action="store_true", help="load the demo data set if the graph is empty")
+    serve.add_argument("--host", default=settings.HOST)
+    serve.add_argument("--port", type=int, default=settings.PORT)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    try:
+        store = open_store()
+    except CreditGraphError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    try:
+        load_catalogue(store)
+        found = counts(store)
+        if args.demo and not found.get("organizations"):
+            from loaders.__main__ import DEMO_DIR
+            from loaders.pipeline import Loader
+
+            report = Loader(store, progress=True).load_path(DEMO_DIR)
+            print(report.summary())
+            found = counts(store)
+        print(f"graph: {found.get('organizations', 0):,} organisations, {found.get('persons', 0):,} persons, "
+              f"{found.get('entries', 0):,} list entries ({store.dialect.name})")
+        print(f"GraphQL and GraphiQL: http://{args.host}:{args.port}/graphql")
+        uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info")
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

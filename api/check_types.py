@@ -1,0 +1,224 @@
+"""GraphQL types of the credit check: the verdict, its findings and their explanation, the access log."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import enum
+from typing import Any
+
+import strawberry
+
+from api.types import (
+    DecisionScenario,
+    Leniency,
+    ListEntry,
+    Measure,
+    Organization,
+    PageInfo,
+    Person,
+    Role,
+    Subject,
+    to_date,
+)
+from graph import model, settings
+from queries import checks
+
+
+def _scenario_codes() -> list[str]:
+    with settings.SCENARIO_CATALOGUE.open(encoding="utf-8-sig", newline="") as handle:
+        return [row["code"].strip() for row in csv.DictReader(handle) if (row.get("code") or "").strip()]
+
+
+# Built from the catalogue: a new scenario is a new row in scenarios.csv, not new code.
+ScenarioCode = strawberry.enum(
+    enum.Enum("Scenario", {code: code for code in _scenario_codes()}),  # type: ignore[misc]
+    name="Scenario", description="A decision in which credit records are checked (see `scenarios`)",
+)
+Verdict = strawberry.enum(checks.Verdict, description="CLEAR: nothing applies; REVIEW: look closer; "
+                                                       "RESTRICTED: a mandatory measure applies")
+Via = strawberry.enum(checks.Via, description="How a finding reaches the checked subject")
+
+
+@strawberry.input(description="Exactly one of uscc (an organisation) or personId")
+class SubjectRef:
+    uscc: str | None = None
+    person_id: strawberry.ID | None = None
+
+    def to_ref(self, field_name: str = "subject") -> checks.SubjectRef:
+        return checks.SubjectRef.of(self.uscc, str(self.person_id) if self.person_id is not None else None,
+                                    field_name)
+
+
+@strawberry.type(description="A role at the time it matters: its type, title as written and period")
+class RoleAtTime:
+    role: Role
+    title: str | None
+    from_: dt.date | None = strawberry.field(name="from")
+    to: dt.date | None
+
+    @classmethod
+    def from_map(cls, m: dict[str, Any] | None) -> RoleAtTime | None:
+        if not m:
+            return None
+        return cls(role=model.Role(m["role"]), title=m.get("title"), from_=to_date(m.get("from")),
+                   to=to_date(m.get("to")))
+
+
+@strawberry.type(description="A node on a path: an organisation, a person or a list entry")
+class PathNode:
+    kind: str
+    key: str = strawberry.field(description="USCC, person id or entry id")
+    name: str | None
+
+
+@strawberry.type(description="A relationship on a path, between the nodes before and after it")
+class PathRelationship:
+    type: str
+    from_: dt.date | None = strawberry.field(name="from")
+    to: dt.date | None
+    ratio: float | None
+    forward: bool = strawberry.field(description="true: drawn from the node before to the node after")
+
+
+@strawberry.type(description="From the checked subject to the list entry, nodes and relationships in order")
+class Path:
+    nodes: list[PathNode]
+    relationships: list[PathRelationship]
+
+
+def _node(n: checks.PathNode) -> PathNode:
+    return PathNode(kind=n.kind, key=n.key, name=n.name)
+
+
+@strawberry.type(description="One list entry reaching the checked subject, and why it matters")
+class Finding:
+    via: Via
+    subject: Subject = strawberry.field(description="the organisation or person on the list")
+    role: RoleAtTime | None = strawberry.field(description="the role linking that person to the checked "
+                                                           "organisation on the check date")
+    traced_role: RoleAtTime | None = strawberry.field(description="the role through which the entry reaches "
+                                                                  "the person, held when the act happened or "
+                                                                  "the listing was made")
+    path: Path
+    entry: ListEntry
+    measures: list[Measure] = strawberry.field(description="measures on the list that apply in this scenario")
+    effect: Verdict
+    suspended: bool = strawberry.field(description="an objection is being verified: measures not executed")
+    leniency: list[Leniency]
+    ratio: float | None = strawberry.field(description="aggregated effective ratio of a controlling holder")
+    chains: list[list[PathNode]] | None
+    reasons: list[str]
+
+    @classmethod
+    def from_finding(cls, f: checks.Finding) -> Finding:
+        subject: Organization | Person = (Organization.from_map(f.subject) if f.subject_kind == "ORGANIZATION"
+                                          else Person.from_map(f.subject))
+        return cls(
+            via=f.via, subject=subject, role=RoleAtTime.from_map(f.role),
+            traced_role=RoleAtTime.from_map(f.traced_role),
+            path=Path(nodes=[_node(n) for n in f.path_nodes],
+                      relationships=[PathRelationship(type=x.type, from_=to_date(x.from_), to=to_date(x.to),
+                                                      ratio=x.ratio, forward=x.forward) for x in f.path_links]),
+            entry=ListEntry.from_map(f.entry), measures=[Measure.from_map(m) for m in f.measures],
+            effect=f.effect, suspended=f.suspended, leniency=[model.Leniency(x) for x in f.leniency],
+            ratio=f.ratio, chains=[[_node(n) for n in chain] for chain in f.chains] or None, reasons=f.reasons,
+        )
+
+
+@strawberry.type(description="The answer to a check: verdict, findings and the evidence to keep")
+class CheckResult:
+    verdict: Verdict
+    subject: Subject
+    scenario: ScenarioCode  # type: ignore[valid-type]
+    scenario_detail: DecisionScenario
+    as_of: dt.date
+    checked_at: dt.datetime
+    data_version: int
+    findings: list[Finding]
+    evidence: str = strawberry.field(description="canonical JSON of the result (sorted keys, no spaces, UTF-8)")
+    evidence_hash: str = strawberry.field(description="SHA-256 of `evidence`, hex")
+
+    @classmethod
+    def from_result(cls, r: checks.CheckResult) -> CheckResult:
+        subject: Organization | Person = (Organization.from_map(r.subject_map) if r.subject.uscc
+                                          else Person.from_map(r.subject_map))
+        return cls(
+            verdict=r.verdict, subject=subject, scenario=ScenarioCode[r.scenario["code"]],  # type: ignore[misc]
+            scenario_detail=DecisionScenario.from_map(r.scenario), as_of=dt.date.fromisoformat(r.as_of),
+            checked_at=dt.datetime.fromisoformat(r.checked_at), data_version=r.data_version,
+            findings=[Finding.from_finding(f) for f in r.findings], evidence=r.evidence,
+            evidence_hash=r.evidence_hash,
+        )
+
+
+@strawberry.type(description="A person reached (or not) by an entry on an organisation, and why")
+class LiabilityReach:
+    person: Person
+    role: RoleAtTime
+    reached: bool
+    held_on: dt.date | None = strawberry.field(description="the date the role was held: act or listing date")
+    measures: list[Measure]
+    reason: str
+    path: Path
+
+
+@strawberry.type(description="Liability tracing of one list entry on an organisation")
+class LiabilityTrace:
+    entry: ListEntry
+    organization: Organization
+    reached: list[LiabilityReach]
+    not_reached: list[LiabilityReach]
+
+
+def liability_trace(organization: dict[str, Any], entry: dict[str, Any],
+                    reaches: list[checks.Reach]) -> LiabilityTrace:
+    def one(r: checks.Reach) -> LiabilityReach:
+        role = RoleAtTime.from_map(r.role)
+        assert role is not None
+        path = Path(
+            nodes=[PathNode(kind="LIST_ENTRY", key=entry["entryId"], name=entry.get("reason")),
+                   PathNode(kind="ORGANIZATION", key=organization["uscc"], name=organization.get("name")),
+                   PathNode(kind="PERSON", key=r.person["pid"], name=r.person.get("name"))],
+            relationships=[PathRelationship(type="HAS_ENTRY", from_=None, to=None, ratio=None, forward=False),
+                           PathRelationship(type=r.role["role"], from_=to_date(r.role.get("from")),
+                                            to=to_date(r.role.get("to")), ratio=None, forward=False)],
+        )
+        return LiabilityReach(person=Person.from_map(r.person), role=role, reached=r.reached,
+                              held_on=to_date(r.at), measures=[Measure.from_map(m) for m in r.measures],
+                              reason=r.reason, path=path)
+
+    return LiabilityTrace(entry=ListEntry.from_map(entry), organization=Organization.from_map(organization),
+                          reached=[one(r) for r in reaches if r.reached],
+                          not_reached=[one(r) for r in reaches if not r.reached])
+
+
+@strawberry.type(description="One registered access (DOMAIN rule 10): who asked about whom, when and why")
+class AccessRecord:
+    seq: int
+    at: dt.datetime
+    who: str
+    role: str | None
+    operation: str
+    subject: str
+    subject_kind: str | None
+    scenario: str | None
+    purpose: str | None
+    as_of: dt.date | None
+    verdict: str | None
+    result_size: int | None
+    evidence_hash: str | None
+
+    @classmethod
+    def from_map(cls, m: dict[str, Any]) -> AccessRecord:
+        return cls(seq=int(m["seq"]), at=dt.datetime.fromisoformat(m["at"]), who=m.get("who") or "",
+                   role=m.get("role"), operation=m.get("operation") or "", subject=m.get("subject") or "",
+                   subject_kind=m.get("subjectKind"), scenario=m.get("scenario"), purpose=m.get("purpose"),
+                   as_of=to_date(m.get("asOf")), verdict=m.get("verdict"), result_size=m.get("resultSize"),
+                   evidence_hash=m.get("evidenceHash"))
+
+
+@strawberry.type
+class AccessRecordConnection:
+    nodes: list[AccessRecord]
+    page_info: PageInfo

@@ -1,0 +1,123 @@
+"""The GraphQL schema: queries and (later) mutations. Resolvers stay thin and call `queries/`."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import strawberry
+from strawberry.tools import merge_types
+from strawberry.types import Info
+
+from api.check_types import (
+    AccessRecord,
+    AccessRecordConnection,
+    CheckResult,
+    LiabilityTrace,
+    ScenarioCode,
+    SubjectRef,
+    liability_trace,
+)
+from api.errors import CreditGraphErrors
+from api.types import (
+    ListEntry,
+    Measure,
+    Organization,
+    PageInfo,
+    Person,
+    DecisionScenario,
+    SubjectConnection,
+    subject_from_row,
+)
+from graph import settings
+from graph.errors import InvalidInput
+from queries import audit, checks, lookup
+
+
+@strawberry.type
+class LookupQuery:
+    @strawberry.field(description="An organisation by its Unified Social Credit Code; null if not in the graph")
+    async def organization(self, info: Info, uscc: str) -> Organization | None:
+        row = await info.context.loaders.organization.load(lookup.require_uscc(uscc))
+        return Organization.from_map(row) if row else None
+
+    @strawberry.field(description="A person by stable id; null if not in the graph")
+    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+        if not str(id).strip() or len(str(id)) > 80:
+            raise InvalidInput("id: a person id is 1-80 characters", field="id")
+        row = await info.context.loaders.person.load(str(id))
+        return Person.from_map(row) if row else None
+
+    @strawberry.field(description="Organisations and persons whose name contains the text, or whose key starts "
+                                  "with it, ordered by name")
+    def search_subjects(self, info: Info, name: str, first: int = 20, after: str | None = None) -> SubjectConnection:
+        page = lookup.search_subjects(info.context.store, name, first, after, settings.MAX_PAGE_SIZE)
+        return SubjectConnection(
+            nodes=[subject_from_row(row) for row in page.items],
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
+        )
+
+    @strawberry.field(description="A list entry by id")
+    def entry(self, info: Info, entry_id: str) -> ListEntry | None:
+        row = lookup.entries(info.context.store, [entry_id])[0]
+        return ListEntry.from_map(row["entry"]) if row else None
+
+    @strawberry.field(description="The decision scenarios and whom each checks")
+    def scenarios(self, info: Info) -> list[DecisionScenario]:
+        return [DecisionScenario.from_map(m) for m in lookup.scenarios(info.context.store)]
+
+    @strawberry.field(description="The list of joint-punishment measures (惩戒措施清单)")
+    def measures(self, info: Info) -> list[Measure]:
+        return [Measure.from_map(m) for m in lookup.measures(info.context.store)]
+
+    @strawberry.field(description="Increases with every load or change; part of every check's evidence")
+    def data_version(self, info: Info) -> int:
+        return lookup.data_version(info.context.store)
+
+
+@strawberry.type
+class CheckQuery:
+    @strawberry.field(description="Check one subject for a decision: verdict, findings with paths, entries, "
+                                  "measures and legal basis. Every check is registered in the access log.")
+    def check(self, info: Info, subject: SubjectRef, scenario: ScenarioCode,  # type: ignore[valid-type]
+              as_of: datetime.date | None = None, purpose: str | None = None) -> CheckResult:
+        return _run_checks(info, [subject.to_ref()], scenario, as_of, purpose, "check")[0]
+
+    @strawberry.field(description="Check many subjects for one decision in one round trip; results in the "
+                                  "order asked, each as `check` would answer it")
+    def check_batch(self, info: Info, subjects: list[SubjectRef], scenario: ScenarioCode,  # type: ignore[valid-type]
+                    as_of: datetime.date | None = None, purpose: str | None = None) -> list[CheckResult]:
+        if not 1 <= len(subjects) <= settings.MAX_BATCH_SIZE:
+            raise InvalidInput(f"subjects: give 1 to {settings.MAX_BATCH_SIZE} subjects, got {len(subjects)}",
+                               field="subjects")
+        refs = [s.to_ref(f"subjects[{i}]") for i, s in enumerate(subjects)]
+        return _run_checks(info, refs, scenario, as_of, purpose, "checkBatch")
+
+    @strawberry.field(description="For one list entry on an organisation: every person it reaches through the "
+                                  "role held at the time, and every role-holder it does not reach, with why")
+    def trace_liability(self, info: Info, entry_id: str) -> LiabilityTrace:
+        return liability_trace(*checks.trace_liability(info.context.store, entry_id))
+
+    @strawberry.field(description="The access log, oldest first (append-only; nothing can edit it)")
+    def access_log(self, info: Info, first: int = 50, after: str | None = None) -> AccessRecordConnection:
+        records, more = audit.access_log(info.context.store, first, after, settings.MAX_PAGE_SIZE)
+        nodes = [AccessRecord.from_map(r) for r in records]
+        end = audit.encode_cursor(nodes[-1].seq) if nodes else None
+        return AccessRecordConnection(nodes=nodes, page_info=PageInfo(has_next_page=more, end_cursor=end))
+
+
+def _run_checks(info: Info, refs: list[checks.SubjectRef], scenario: Any, as_of: datetime.date | None,
+                purpose: str | None, operation: str) -> list[CheckResult]:
+    if purpose is not None and len(purpose) > 500:
+        raise InvalidInput("purpose: at most 500 characters", field="purpose")
+    context = info.context
+    results = checks.check_subjects(context.store, refs, scenario.value, as_of)
+    checks.log_checks(context.store, results, who=context.who, role=context.role, purpose=purpose,
+                      operation=operation)
+    return [CheckResult.from_result(r) for r in results]
+
+
+# Each area of the API contributes a Query class; they are merged into one root type.
+Query = merge_types("Query", (LookupQuery, CheckQuery))
+
+schema = strawberry.Schema(query=Query, extensions=[CreditGraphErrors])

@@ -1,0 +1,331 @@
+"""Row parsing and validation, shared by every input format.
+
+Each `parse_*` takes a raw record (column name → text, as in docs/DATA_FORMAT.md) and returns the row the
+write statements take, or raises `RowError` naming the field and the reason. The CSV and FollowTheMoney readers
+both produce raw records, so validation is written once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graph.identifiers import InvalidIdentifier, decode_uscc, mask_id_number, validate_id_number, validate_uscc
+from graph.model import EntryStatus, Leniency, ListKind, OrganizationStatus, Severity, role_from_title
+
+Raw = Mapping[str, Any]
+
+
+class RowError(ValueError):
+    def __init__(self, field: str | None, reason: str, value: Any = None) -> None:
+        super().__init__(f"{field}: {reason}" if field else reason)
+        self.field = field
+        self.reason = reason
+        self.value = value
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One refused record: where it was, which field, and why."""
+
+    source: str
+    line: int | None
+    entity: str | None
+    field: str | None
+    reason: str
+    value: str | None = None
+
+    def describe(self) -> str:
+        where = self.source
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.entity:
+            where += f" ({self.entity})"
+        field = f" field {self.field!r}" if self.field else ""
+        value = f" [value {self.value!r}]" if self.value not in (None, "") else ""
+        return f"{where}:{field} {self.reason}{value}"
+
+
+def text(raw: Raw, field: str, *, required: bool = False, max_length: int = 2000) -> str | None:
+    value = raw.get(field)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        value = str(value)
+    value = value.strip()
+    if not value:
+        if required:
+            raise RowError(field, "is required")
+        return None
+    if len(value) > max_length:
+        raise RowError(field, f"is longer than {max_length} characters", value[:40] + "…")
+    if any(ord(c) < 32 and c not in "\t\n" for c in value):
+        raise RowError(field, "contains control characters", value[:40])
+    return value
+
+
+def date(raw: Raw, field: str, *, required: bool = False) -> str | None:
+    value = text(raw, field, required=required)
+    if value is None:
+        return None
+    try:
+        parsed = dt.date.fromisoformat(value)
+    except ValueError:
+        raise RowError(field, "is not a date in the form YYYY-MM-DD", value) from None
+    if len(value) != 10:
+        raise RowError(field, "is not a date in the form YYYY-MM-DD", value)
+    if not 1900 <= parsed.year <= 2200:
+        raise RowError(field, "is outside the years 1900-2200", value)
+    return value
+
+
+def period(raw: Raw, start_field: str, end_field: str, *, required: bool = False) -> tuple[str | None, str | None]:
+    start = date(raw, start_field, required=required)
+    end = date(raw, end_field)
+    if start and end and end < start:
+        raise RowError(end_field, f"{end} is before {start_field} {start}", end)
+    return start, end
+
+
+def choice(raw: Raw, field: str, allowed: type, default: str | None = None) -> str | None:
+    value = text(raw, field)
+    if value is None:
+        if default is None:
+            raise RowError(field, "is required")
+        return default
+    value = value.upper()
+    names = [m.value for m in allowed]  # type: ignore[attr-defined]
+    if value not in names:
+        raise RowError(field, f"must be one of {', '.join(names)}", value)
+    return value
+
+
+def flag(raw: Raw, field: str, default: bool) -> bool:
+    value = text(raw, field)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in {"true", "yes", "1", "y", "是"}:
+        return True
+    if lowered in {"false", "no", "0", "n", "否"}:
+        return False
+    raise RowError(field, "must be true or false", value)
+
+
+def codes(raw: Raw, field: str, allowed: type | None = None) -> list[str]:
+    value = text(raw, field)
+    if value is None:
+        return []
+    items = [item.strip() for item in value.replace(",", ";").split(";") if item.strip()]
+    if allowed is not None:
+        names = {m.value for m in allowed}  # type: ignore[attr-defined]
+        for item in items:
+            if item.upper() not in names:
+                raise RowError(field, f"{item!r} is not one of {', '.join(sorted(names))}", value)
+        items = [item.upper() for item in items]
+    return sorted(set(items))
+
+
+def _uscc(raw: Raw, field: str) -> str:
+    value = text(raw, field, required=True)
+    assert value is not None
+    try:
+        return validate_uscc(value)
+    except InvalidIdentifier as exc:
+        raise RowError(field, exc.reason, value) from None
+
+
+def _optional_uscc(raw: Raw, field: str) -> str | None:
+    return _uscc(raw, field) if text(raw, field) else None
+
+
+def _key(value: str | None) -> str:
+    """Identity of a dated relationship: its start date, or "-" when the start is unknown."""
+    return value or "-"
+
+
+def parse_department(raw: Raw) -> dict[str, Any]:
+    code = text(raw, "code", required=True, max_length=40)
+    return {"code": code, "name": text(raw, "name", required=True)}
+
+
+def parse_document(raw: Raw) -> dict[str, Any]:
+    return {
+        "documentId": text(raw, "document_id", required=True, max_length=120),
+        "props": {
+            "number": text(raw, "number", required=True),
+            "title": text(raw, "title", required=True),
+            "issuer": text(raw, "issuer"),
+            "date": date(raw, "date"),
+            "kind": text(raw, "kind"),
+        },
+    }
+
+
+def parse_organization(raw: Raw) -> dict[str, Any]:
+    uscc = _uscc(raw, "uscc")
+    decoded = decode_uscc(uscc)
+    return {
+        "uscc": uscc,
+        "props": {
+            "name": text(raw, "name", required=True),
+            "status": choice(raw, "status", OrganizationStatus, default=OrganizationStatus.ACTIVE),
+            "established": date(raw, "established"),
+            "registrationAuthority": decoded.get("registrationAuthority"),
+            "registrationAuthorityCode": decoded.get("registrationAuthorityCode"),
+            "category": decoded.get("category"),
+            "categoryCode": decoded.get("categoryCode"),
+            "division": decoded.get("division"),
+            "province": decoded.get("province"),
+        },
+    }
+
+
+def parse_person(raw: Raw) -> dict[str, Any]:
+    pid = text(raw, "person_id", required=True, max_length=80)
+    id_number = text(raw, "id_number")
+    if id_number is not None:
+        try:
+            id_number = validate_id_number(id_number)
+        except InvalidIdentifier as exc:
+            raise RowError("id_number", exc.reason, mask_id_number(id_number)) from None
+    return {
+        "pid": pid,
+        "props": {
+            "name": text(raw, "name", required=True),
+            "idNumber": id_number,
+            "idMasked": mask_id_number(id_number) if id_number else None,
+        },
+    }
+
+
+def parse_role(raw: Raw) -> dict[str, Any]:
+    pid = text(raw, "person_id", required=True)
+    uscc = _uscc(raw, "uscc")
+    written = text(raw, "role", required=True)
+    assert written is not None
+    role = role_from_title(written)
+    if role is None:
+        raise RowError("role", "is not a known role or title (see docs/DATA_FORMAT.md)", written)
+    start, end = period(raw, "from", "to")
+    return {
+        "role": role.value,
+        "pid": pid,
+        "uscc": uscc,
+        "key": _key(start),
+        "props": {"from": start, "to": end, "title": text(raw, "title") or written, "source": text(raw, "source")},
+    }
+
+
+def ratio(raw: Raw, field: str) -> float:
+    value = text(raw, field, required=True)
+    assert value is not None
+    try:
+        number = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        raise RowError(field, "is not a number or a percentage", value) from None
+    if not math.isfinite(number) or not 0 < number <= 1:
+        raise RowError(field, "must be in (0, 1] (or a percentage up to 100%)", value)
+    return round(number, 6)
+
+
+def parse_shareholding(raw: Raw) -> dict[str, Any]:
+    holder_uscc = _optional_uscc(raw, "holder_uscc")
+    holder_pid = text(raw, "holder_person_id")
+    if (holder_uscc is None) == (holder_pid is None):
+        raise RowError("holder_uscc", "give exactly one of holder_uscc and holder_person_id")
+    uscc = _uscc(raw, "uscc")
+    if holder_uscc == uscc:
+        raise RowError("holder_uscc", "an organisation cannot hold itself", holder_uscc)
+    amount_text = text(raw, "amount")
+    amount = None
+    if amount_text is not None:
+        try:
+            amount = float(amount_text)
+        except ValueError:
+            raise RowError("amount", "is not a number", amount_text) from None
+        if not math.isfinite(amount) or amount < 0:
+            raise RowError("amount", "must be a non-negative number", amount_text)
+    start, end = period(raw, "from", "to")
+    return {
+        "holderKind": "ORGANIZATION" if holder_uscc else "PERSON",
+        "holder": holder_uscc or holder_pid,
+        "uscc": uscc,
+        "key": _key(start),
+        "props": {"ratio": ratio(raw, "ratio"), "amount": amount, "from": start, "to": end,
+                  "source": text(raw, "source")},
+    }
+
+
+def parse_entry(raw: Raw) -> dict[str, Any]:
+    entry_id = text(raw, "entry_id", required=True, max_length=120)
+    subject_uscc = _optional_uscc(raw, "subject_uscc")
+    subject_pid = text(raw, "subject_person_id")
+    if (subject_uscc is None) == (subject_pid is None):
+        raise RowError("subject_uscc", "give exactly one of subject_uscc and subject_person_id")
+    kind = choice(raw, "kind", ListKind)
+    # DOMAIN rule 2: a record cites an effective legal document and a recognising department.
+    department = text(raw, "department", required=True)
+    document_id = text(raw, "document_id", required=True)
+    start, end = period(raw, "start", "end", required=True)
+    return {
+        "entryId": entry_id,
+        "subjectKind": "ORGANIZATION" if subject_uscc else "PERSON",
+        "subject": subject_uscc or subject_pid,
+        "department": department,
+        "documentId": document_id,
+        "measures": codes(raw, "measures"),
+        "props": {
+            "kind": kind,
+            "reason": text(raw, "reason", required=True),
+            "severity": choice(raw, "severity", Severity, default=Severity.GENERAL),
+            "start": start,
+            "end": end,
+            "actDate": date(raw, "act_date"),
+            "status": choice(raw, "status", EntryStatus, default=EntryStatus.EFFECTIVE),
+            "leniency": codes(raw, "leniency", Leniency),
+            "repairable": flag(raw, "repairable", True),
+        },
+    }
+
+
+def parse_scenario(raw: Raw) -> dict[str, Any]:
+    from graph.model import Role
+
+    return {
+        "code": text(raw, "code", required=True, max_length=60),
+        "props": {
+            "name": text(raw, "name", required=True),
+            "checkedRoles": codes(raw, "checked_roles", Role),
+            "basisDocument": text(raw, "basis_document"),
+            "basisItem": text(raw, "basis_item"),
+            "note": text(raw, "note"),
+        },
+    }
+
+
+def parse_measure(raw: Raw) -> dict[str, Any]:
+    from graph.model import MeasureTarget
+
+    department = text(raw, "department", required=True)
+    basis_document = text(raw, "basis_document", required=True)
+    return {
+        "code": text(raw, "code", required=True, max_length=60),
+        "department": department,
+        "basisDocument": basis_document,
+        "props": {
+            "name": text(raw, "name", required=True),
+            "nameEn": text(raw, "name_en"),
+            "basisDocument": basis_document,
+            "basisItem": text(raw, "basis_item", required=True),
+            "departmentCode": department,
+            "mandatory": flag(raw, "mandatory", False),
+            "targets": codes(raw, "targets", MeasureTarget),
+            "scenarios": codes(raw, "scenarios"),
+            "kinds": codes(raw, "kinds", ListKind),
+            "minSeverity": choice(raw, "min_severity", Severity, default=Severity.MINOR),
+        },
+    }

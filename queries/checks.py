@@ -1,0 +1,461 @@
+"""Credit checks with liability tracing: DOMAIN rules 3-9 applied to the facts one statement fetches.
+
+A check asks: may this subject be granted what the scenario decides (bank credit, procurement, an appointment)?
+The answer is a verdict (CLEAR, REVIEW, RESTRICTED) and the findings it rests on, each naming the subject
+found, the role linking it (held at the time), the path, the list entry, the applicable measures with their
+legal basis, and plain-language reasons.
+
+Rules, and where they are applied below:
+- only entries in force count: live status (EFFECTIVE or UNDER_OBJECTION) and the date within the period
+  (`in_force`); expired, repaired, revoked or merely proposed entries are ignored (rules 6, 8);
+- who is checked is data: the scenario's `checkedRoles` (rule 4); a person is checked through a role they
+  hold on the check date;
+- liability tracing: an entry on another organisation reaches a person through a role they held when the act
+  happened or when the listing was made (`_traced_at`), never through a role taken up later (rule 3);
+- measures come from the list: those linked to the entry whose scenarios include this one and whose targets
+  include how the subject is reached (ORGANIZATION, PERSON, or the role traced through) (rule 5);
+  a mandatory one restricts, a recommended one calls for review;
+- an entry under objection is reported with its measures suspended: REVIEW, not RESTRICTED (rule 7);
+- leniency grounds lower a restriction to REVIEW (rule 9);
+- a holder controlling the organisation (aggregated ratio over all chains > 50%) with a blacklist or
+  dishonest-debtor entry gives a REVIEW finding with the chains and the ratio.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from graph.errors import InvalidInput, NotFound
+from graph.identifiers import InvalidIdentifier, validate_uscc
+from graph.model import LIVE_STATUSES, TRACED_KINDS, EntryStatus, ListKind
+from graph.statements import audit, checks
+from graph.store import GraphStore
+from queries.lookup import OPEN_END
+
+Row = dict[str, Any]
+
+# Holders up the equity chain whose entries make a controlled organisation worth a review.
+HOLDER_KINDS: tuple[str, ...] = (ListKind.BLACKLIST, ListKind.DISHONEST_DEBTOR)
+CONTROL_THRESHOLD = 0.5
+
+
+class Verdict(enum.StrEnum):
+    CLEAR = "CLEAR"
+    REVIEW = "REVIEW"
+    RESTRICTED = "RESTRICTED"
+
+    @property
+    def rank(self) -> int:
+        return list(Verdict).index(self)
+
+
+class Via(enum.StrEnum):
+    """How a finding reaches the checked subject."""
+
+    SELF = "SELF"  # the subject's own entry
+    OFFICER = "OFFICER"  # a person holding a checked role in the subject has an entry of their own
+    TRACED = "TRACED"  # an entry on an organisation reaches a person through the role held at the time
+    SHAREHOLDER = "SHAREHOLDER"  # a controlling holder up the equity chain is listed
+
+
+@dataclass(frozen=True)
+class SubjectRef:
+    """Exactly one of `uscc` (an organisation) or `person_id`."""
+
+    uscc: str | None = None
+    person_id: str | None = None
+
+    @classmethod
+    def of(cls, uscc: str | None, person_id: str | None, field_name: str = "subject") -> SubjectRef:
+        if (uscc is None) == (person_id is None):
+            raise InvalidInput(f"{field_name}: give exactly one of uscc and personId", field=field_name)
+        if uscc is not None:
+            try:
+                return cls(uscc=validate_uscc(uscc))
+            except InvalidIdentifier as exc:
+                raise InvalidInput(f"{field_name}.uscc: {exc.reason}", field=f"{field_name}.uscc") from None
+        assert person_id is not None
+        if not person_id.strip() or len(person_id) > 80:
+            raise InvalidInput(f"{field_name}.personId: a person id is 1-80 characters",
+                               field=f"{field_name}.personId")
+        return cls(person_id=person_id.strip())
+
+    @property
+    def key(self) -> str:
+        return self.uscc or self.person_id or ""
+
+    @property
+    def kind(self) -> str:
+        return "ORGANIZATION" if self.uscc else "PERSON"
+
+
+@dataclass
+class PathNode:
+    kind: str  # ORGANIZATION, PERSON, LIST_ENTRY
+    key: str
+    name: str | None
+
+
+@dataclass
+class PathLink:
+    type: str  # relationship type: LEGAL_REPRESENTATIVE, SHAREHOLDER_OF, HAS_ENTRY, …
+    from_: str | None = None  # the relationship's period
+    to: str | None = None
+    ratio: float | None = None
+    forward: bool = True  # drawn from the node before it to the node after it
+
+
+@dataclass
+class Finding:
+    via: Via
+    subject_kind: str  # ORGANIZATION or PERSON: the subject found to be listed
+    subject: Row
+    role: Row | None  # the role linking the found person to the checked organisation (OFFICER, TRACED)
+    traced_role: Row | None  # the role through which the entry reaches the person (TRACED)
+    entry: Row
+    measures: list[Row]
+    effect: Verdict
+    suspended: bool
+    leniency: list[str]
+    path_nodes: list[PathNode]
+    path_links: list[PathLink]
+    reasons: list[str]
+    ratio: float | None = None  # aggregated effective ratio (SHAREHOLDER)
+    chains: list[list[PathNode]] = field(default_factory=list)
+
+
+@dataclass
+class CheckResult:
+    subject: SubjectRef
+    subject_map: Row
+    scenario: Row
+    as_of: str
+    checked_at: str
+    data_version: int
+    verdict: Verdict
+    findings: list[Finding]
+    evidence: str = ""
+    evidence_hash: str = ""
+
+
+# ------------------------------------------------------------------------------------------------ rules
+
+
+def in_force(entry: Row, day: str) -> bool:
+    """Live status and the day within the entry's period (rules 6-8): no job needs to run for expiry."""
+    if entry.get("status", EntryStatus.EFFECTIVE) not in LIVE_STATUSES:
+        return False
+    return (entry.get("start") or "") <= day <= (entry.get("end") or OPEN_END)
+
+
+def held_on(period: Row | None, day: str | None) -> bool:
+    if period is None or not day:
+        return False
+    return (period.get("from") or "") <= day <= (period.get("to") or OPEN_END)
+
+
+def _traced_at(role: Row, entry: Row) -> str | None:
+    """The date on which `role` makes its holder answer for `entry`: the act date or the listing date."""
+    for day in (entry.get("actDate"), entry.get("start")):
+        if held_on(role, day):
+            return day
+    return None
+
+
+def applicable_measures(entry: Row, target: str, scenario: str) -> list[Row]:
+    return [m for m in entry.get("measures") or []
+            if scenario in (m.get("scenarios") or []) and target in (m.get("targets") or [])]
+
+
+def effect_of(entry: Row, measures: list[Row], via: Via) -> tuple[Verdict, bool, list[str]]:
+    """The finding's effect on the verdict, whether its measures are suspended, and why."""
+    reasons: list[str] = []
+    suspended = entry.get("status") == EntryStatus.UNDER_OBJECTION
+    leniency = list(entry.get("leniency") or [])
+    mandatory = [m["code"] for m in measures if m.get("mandatory")]
+    recommended = [m["code"] for m in measures if not m.get("mandatory")]
+    if mandatory:
+        reasons.append(f"mandatory measure(s) {', '.join(mandatory)} apply in this scenario")
+        effect = Verdict.RESTRICTED
+    elif recommended:
+        reasons.append(f"only recommended measure(s) {', '.join(recommended)} apply: review")
+        effect = Verdict.REVIEW
+    elif via is Via.SHAREHOLDER:
+        effect = Verdict.REVIEW
+    else:
+        reasons.append("no measure on the list applies to this subject in this scenario: for information")
+        effect = Verdict.CLEAR
+    if suspended and effect is not Verdict.CLEAR:
+        reasons.append("an objection is being verified: measures suspended (2016〔33〕 item 22)")
+        effect = Verdict.REVIEW
+    if leniency and effect is Verdict.RESTRICTED:
+        reasons.append(f"leniency ({', '.join(leniency)}): lowered to review (2020-49 item 16)")
+        effect = Verdict.REVIEW
+    return effect, suspended, reasons
+
+
+# ----------------------------------------------------------------------------------------------- paths
+
+
+def _node(kind: str, m: Row) -> PathNode:
+    if kind == "ORGANIZATION":
+        return PathNode("ORGANIZATION", m["uscc"], m.get("name"))
+    return PathNode("PERSON", m["pid"], m.get("name"))
+
+
+def _entry_node(entry: Row) -> PathNode:
+    return PathNode("LIST_ENTRY", entry["entryId"], entry.get("reason"))
+
+
+def _role_link(role: Row, forward: bool) -> PathLink:
+    return PathLink(role["role"], role.get("from"), role.get("to"), forward=forward)
+
+
+# --------------------------------------------------------------------------------------------- findings
+
+
+class _Evaluator:
+    def __init__(self, subject: SubjectRef, subject_map: Row, scenario: Row, day: str) -> None:
+        self.subject = subject
+        self.subject_node = _node(subject.kind, subject_map)
+        self.scenario = scenario
+        self.code = scenario["code"]
+        self.checked_roles = set(scenario.get("checkedRoles") or [])
+        self.day = day
+        self.findings: list[Finding] = []
+
+    def _add(self, via: Via, kind: str, found: Row, entry: Row, target: str, nodes: list[PathNode],
+             links: list[PathLink], reasons: list[str], role: Row | None = None,
+             traced_role: Row | None = None) -> None:
+        measures = applicable_measures(entry, target, self.code)
+        effect, suspended, why = effect_of(entry, measures, via)
+        self.findings.append(Finding(
+            via=via, subject_kind=kind, subject=found, role=role, traced_role=traced_role, entry=entry,
+            measures=measures, effect=effect, suspended=suspended, leniency=list(entry.get("leniency") or []),
+            path_nodes=nodes, path_links=links, reasons=reasons + why,
+        ))
+
+    def self_entry(self, entry: Row, subject_map: Row) -> None:
+        target = "ORGANIZATION" if self.subject.kind == "ORGANIZATION" else "PERSON"
+        self._add(Via.SELF, self.subject.kind, subject_map, entry, target,
+                  [self.subject_node, _entry_node(entry)], [PathLink("HAS_ENTRY")],
+                  [f"the subject itself is on the {entry['kind']} list"])
+
+    def officer_entry(self, row: Row) -> None:
+        role, person, entry = row["role"], row["person"], row["entry"]
+        if role["role"] not in self.checked_roles or not held_on(role, self.day):
+            return
+        self._add(Via.OFFICER, "PERSON", person, entry, "PERSON",
+                  [self.subject_node, _node("PERSON", person), _entry_node(entry)],
+                  [_role_link(role, forward=False), PathLink("HAS_ENTRY")],
+                  [f"{person.get('name')} is {role['role']} of the subject on {self.day} and is on the "
+                   f"{entry['kind']} list"], role=role)
+
+    def traced_entry(self, row: Row) -> None:
+        traced, entry, listed = row["tracedRole"], row["entry"], row["organization"]
+        at = _traced_at(traced, entry)
+        if at is None:
+            return  # the role was not held when the act happened or the listing was made (rule 3)
+        if self.subject.kind == "PERSON":
+            nodes = [self.subject_node, _node("ORGANIZATION", listed), _entry_node(entry)]
+            links = [_role_link(traced, forward=True), PathLink("HAS_ENTRY")]
+            self._add(Via.TRACED, "PERSON", {"pid": self.subject.key, "name": self.subject_node.name}, entry,
+                      traced["role"], nodes, links,
+                      [f"the subject was {traced['role']} of {listed.get('name')} on {at}, when the "
+                       f"{entry['kind']} entry was made or its act happened (liability tracing)"],
+                      traced_role=traced)
+            return
+        role, person = row["role"], row["person"]
+        if role["role"] not in self.checked_roles or not held_on(role, self.day):
+            return
+        nodes = [self.subject_node, _node("PERSON", person), _node("ORGANIZATION", listed), _entry_node(entry)]
+        links = [_role_link(role, forward=False), _role_link(traced, forward=True), PathLink("HAS_ENTRY")]
+        self._add(Via.TRACED, "PERSON", person, entry, traced["role"], nodes, links,
+                  [f"{person.get('name')} is {role['role']} of the subject on {self.day} and was "
+                   f"{traced['role']} of {listed.get('name')} on {at}, when its {entry['kind']} entry was made "
+                   "or its act happened (liability tracing)"], role=role, traced_role=traced)
+
+    def controlling_holders(self, rows: list[Row]) -> None:
+        """Aggregate every chain to each listed holder; a holder above the threshold gives one finding."""
+        chains: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            links = row["chainLinks"] or []
+            if all(held_on(link, self.day) for link in links):
+                holder = row["person"] or row["organization"]
+                chains[holder.get("uscc") or holder.get("pid")].append(row)
+        for rows_of_holder in chains.values():
+            # One chain per distinct path; several entries of the holder each repeat every chain.
+            by_entry: dict[str, list[Row]] = defaultdict(list)
+            for row in rows_of_holder:
+                by_entry[row["entry"]["entryId"]].append(row)
+            for entry_rows in by_entry.values():
+                self._holder_finding(entry_rows)
+
+    def _holder_finding(self, rows: list[Row]) -> None:
+        ratio = 0.0
+        paths: list[list[PathNode]] = []
+        seen: set[tuple[str, ...]] = set()
+        best: Row | None = None
+        for row in rows:
+            nodes = [PathNode("ORGANIZATION" if n.get("uscc") else "PERSON", n.get("uscc") or n.get("pid"),
+                              n.get("name")) for n in row["chainNodes"]]
+            signature = tuple(n.key for n in nodes)
+            if signature in seen:
+                continue
+            seen.add(signature)
+            product = 1.0
+            for link in row["chainLinks"]:
+                product *= float(link.get("ratio") or 0)
+            ratio += product
+            paths.append(nodes)
+            if best is None or len(row["chainLinks"]) < len(best["chainLinks"]):
+                best = row
+        ratio = round(ratio, 6)
+        if best is None or ratio <= CONTROL_THRESHOLD:
+            return
+        entry = best["entry"]
+        holder_kind = "PERSON" if best["person"] else "ORGANIZATION"
+        holder = best["person"] or best["organization"]
+        nodes = [PathNode(n.kind, n.key, n.name) for n in paths[0]] + [_entry_node(entry)]
+        links = [PathLink("SHAREHOLDER_OF", link.get("from"), link.get("to"), float(link.get("ratio") or 0),
+                          forward=False) for link in best["chainLinks"]] + [PathLink("HAS_ENTRY")]
+        chain_text = "; ".join(" ← ".join(n.name or n.key for n in p) for p in paths)
+        self._add(Via.SHAREHOLDER, holder_kind, holder, entry, "SHAREHOLDER", nodes, links,
+                  [f"{holder.get('name')} controls the subject with an aggregated ratio of {ratio:.4g} "
+                   f"(> {CONTROL_THRESHOLD:g}) through {len(paths)} chain(s): {chain_text}; it is on the "
+                   f"{entry['kind']} list"])
+        self.findings[-1].ratio = ratio
+        self.findings[-1].chains = paths
+
+    def verdict(self) -> Verdict:
+        return max((f.effect for f in self.findings), key=lambda v: v.rank, default=Verdict.CLEAR)
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def evidence_of(result: CheckResult) -> str:
+    """Canonical JSON (sorted keys, no spaces, UTF-8) of everything the check answered; hashed with SHA-256."""
+    body = asdict(result)
+    body.pop("evidence", None)
+    body.pop("evidence_hash", None)
+    return json.dumps(_canonical(body), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: str, as_of: dt.date | None = None,
+                   *, now: dt.datetime | None = None) -> list[CheckResult]:
+    """Check many subjects in one round trip per subject kind; results in the order asked."""
+    day = (as_of or dt.date.today()).isoformat()
+    checked_at = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+    params = {"scenario": scenario, "tracedKinds": list(TRACED_KINDS), "holderKinds": list(HOLDER_KINDS)}
+    rows_by_key: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for kind, statement in (("ORGANIZATION", checks.CHECK_ORGANIZATIONS), ("PERSON", checks.CHECK_PERSONS)):
+        keys = sorted({s.key for s in subjects if s.kind == kind})
+        if keys:
+            for row in store.read(statement, {**params, "keys": keys}):
+                rows_by_key[(kind, row["key"])].append(row)
+
+    results = []
+    for subject in subjects:
+        rows = rows_by_key.get((subject.kind, subject.key), [])
+        head = next((r for r in rows if r["via"] == "SUBJECT"), None)
+        if head is None:
+            what = "organisation with USCC" if subject.uscc else "person with id"
+            raise NotFound(f"no {what} {subject.key} in the graph", field="subject")
+        if not head["scenario"] or not head["scenario"].get("code"):
+            raise InvalidInput(f"scenario: {scenario} is not in the catalogue", field="scenario")
+        subject_map = head["organization"] if subject.uscc else head["person"]
+        ev = _Evaluator(subject, subject_map, head["scenario"], day)
+        holders: list[Row] = []
+        for row in rows:
+            if row["via"] == "SUBJECT" or not in_force(row["entry"], day):
+                continue
+            if row["via"] == "SELF":
+                ev.self_entry(row["entry"], subject_map)
+            elif row["via"] == "OFFICER":
+                ev.officer_entry(row)
+            elif row["via"] == "TRACED":
+                ev.traced_entry(row)
+            elif row["via"] == "SHAREHOLDER":
+                holders.append(row)
+        ev.controlling_holders(holders)
+        findings = sorted(ev.findings, key=lambda f: (-f.effect.rank, f.via.value, f.entry["entryId"],
+                                                       f.subject.get("uscc") or f.subject.get("pid") or ""))
+        result = CheckResult(
+            subject=subject, subject_map=subject_map, scenario=head["scenario"], as_of=day, checked_at=checked_at,
+            data_version=int(head["version"] or 0), verdict=ev.verdict(), findings=findings,
+        )
+        result.evidence = evidence_of(result)
+        result.evidence_hash = hashlib.sha256(result.evidence.encode()).hexdigest()
+        results.append(result)
+    return results
+
+
+def log_checks(store: GraphStore, results: Sequence[CheckResult], *, who: str, role: str, purpose: str | None,
+               operation: str) -> list[int]:
+    """Append one access record per check (DOMAIN rule 10); returns their sequence numbers."""
+    rows = [{
+        "at": r.checked_at, "who": who, "role": role, "operation": operation, "subject": r.subject.key,
+        "subjectKind": r.subject.kind, "scenario": r.scenario.get("code"), "purpose": purpose, "asOf": r.as_of,
+        "verdict": r.verdict.value, "resultSize": len(r.findings), "evidenceHash": r.evidence_hash,
+    } for r in results]
+    if not rows:
+        return []
+    return [row["seq"] for row in store.write(audit.APPEND_ACCESS_RECORDS, {"rows": rows})]
+
+
+# -------------------------------------------------------------------------------------- trace liability
+
+
+@dataclass
+class Reach:
+    person: Row
+    role: Row
+    reached: bool
+    at: str | None  # the date the role was held (act date or listing date)
+    measures: list[Row]
+    reason: str
+
+
+def trace_liability(store: GraphStore, entry_id: str) -> tuple[Row, Row, list[Reach]]:
+    """Every person who held a role in the listed organisation, and whether the entry reaches them, and why."""
+    rows = store.read(checks.TRACE_LIABILITY, {"entryId": entry_id})
+    if not rows:
+        raise NotFound(f"no list entry {entry_id} on an organisation", field="entryId")
+    organization, entry = rows[0]["organization"], rows[0]["entry"]
+    traced_kind = entry["kind"] in TRACED_KINDS
+    reaches = []
+    for row in rows:
+        person, role = row["person"], row["role"]
+        if not person or not person.get("pid") or not role or not role.get("role"):
+            continue  # the OPTIONAL MATCH found nobody
+        at = _traced_at(role, entry)
+        measures = [m for m in entry.get("measures") or [] if role["role"] in (m.get("targets") or [])]
+        if not traced_kind:
+            reached, reason = False, f"{entry['kind']} entries are not traced to persons"
+        elif at:
+            reached, reason = True, f"held the role on {at}, when the act happened or the listing was made"
+        elif (role.get("to") or OPEN_END) < (entry.get("actDate") or entry.get("start") or ""):
+            reached, reason = False, f"left the role on {role.get('to')}, before the act and the listing"
+        else:
+            reached, reason = False, f"took up the role on {role.get('from')}, after the listing"
+        reaches.append(Reach(person, role, reached, at, measures if reached else [], reason))
+    reaches.sort(key=lambda r: (not r.reached, r.role["role"], r.person.get("name") or "", r.role.get("from") or ""))
+    return organization, entry, reaches

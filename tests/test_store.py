@@ -1,0 +1,81 @@
+"""The store contract, run on every configured engine (embedded always; Neo4j when NEO4J_URI is set)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.embedded import EmbeddedFalkorDB
+from graph.errors import StoreError, StoreUnavailable
+from graph.statements import lookup, writes
+from graph.store import FalkorStore, GraphStore
+from tests.conftest import uscc
+
+
+def test_upserts_are_idempotent_and_keyed(store: GraphStore) -> None:
+    rows = [{"uscc": uscc(1), "props": {"name": "甲", "status": "ACTIVE"}},
+            {"uscc": uscc(2), "props": {"name": "乙", "status": "ACTIVE"}}]
+    assert store.write_rows(writes.UPSERT_ORGANIZATIONS, rows, batch_size=1) == 2
+    assert store.write_rows(writes.UPSERT_ORGANIZATIONS, rows) == 2
+    store.write_rows(writes.UPSERT_ORGANIZATIONS, [{"uscc": uscc(1), "props": {"name": "甲改", "status": None}}])
+    found = lookup_orgs(store, [uscc(1), uscc(2)])
+    assert [(o["uscc"], o["name"], o["status"]) for o in found] == [(uscc(1), "甲改", None), (uscc(2), "乙", "ACTIVE")]
+
+
+def lookup_orgs(store: GraphStore, keys: list[str]) -> list[dict]:
+    return [row["organization"] for row in store.read(lookup.ORGANIZATIONS_BY_USCC, {"keys": keys})]
+
+
+def test_uniqueness_is_enforced_by_the_engine(store: GraphStore) -> None:
+    store.write_rows(writes.UPSERT_ORGANIZATIONS, [{"uscc": uscc(1), "props": {"name": "甲"}}])
+    with pytest.raises(StoreError):
+        store.write("CREATE (:Organization {uscc: $uscc})", {"uscc": uscc(1)})
+    assert len(lookup_orgs(store, [uscc(1)])) == 1
+
+
+def test_hostile_strings_are_data_not_cypher(store: GraphStore) -> None:
+    name = "x' }) MATCH (n) DETACH DELETE n //\"\\ 名字\n"
+    store.write_rows(writes.UPSERT_ORGANIZATIONS, [{"uscc": uscc(1), "props": {"name": name}}])
+    assert lookup_orgs(store, [uscc(1)])[0]["name"] == name
+
+
+def test_schema_can_be_applied_again(store: GraphStore) -> None:
+    store.apply_schema()
+    store.apply_schema()
+
+
+def test_embedded_data_survives_a_restart(tmp_path: Path) -> None:
+    data = tmp_path / "db"
+    store = FalkorStore.connect(graph_name="g", data_dir=data)
+    store.apply_schema()
+    store.write_rows(writes.UPSERT_ORGANIZATIONS, [{"uscc": uscc(7), "props": {"name": "持久"}}])
+    store.close()  # stops the server it started; it flushes to disk
+    assert not (data / "falkordb.sock").exists() or not EmbeddedFalkorDB(data)._ping()
+    again = FalkorStore.connect(graph_name="g", data_dir=data)
+    try:
+        assert lookup_orgs(again, [uscc(7)])[0]["name"] == "持久"
+    finally:
+        again.close()
+
+
+def test_a_second_process_attaches_instead_of_starting_a_second_server(tmp_path: Path) -> None:
+    data = tmp_path / "db"
+    first = FalkorStore.connect(graph_name="g", data_dir=data)
+    second = FalkorStore.connect(graph_name="g", data_dir=data)
+    try:
+        first.write_rows(writes.UPSERT_ORGANIZATIONS, [{"uscc": uscc(8), "props": {"name": "共享"}}])
+        assert lookup_orgs(second, [uscc(8)])[0]["name"] == "共享"
+    finally:
+        second.close()  # not the owner: the server keeps serving the first
+        assert lookup_orgs(first, [uscc(8)])
+        first.close()
+
+
+def test_a_store_that_goes_away_gives_a_clear_error(tmp_path: Path) -> None:
+    store = FalkorStore.connect(graph_name="g", data_dir=tmp_path / "db")
+    assert store._server is not None
+    store._server.stop()
+    with pytest.raises(StoreUnavailable, match="not reachable"):
+        store.read(lookup.COUNT_SUBJECTS)
+    store.close()
