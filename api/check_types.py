@@ -31,13 +31,15 @@ def _scenario_codes() -> list[str]:
 
 
 # Built from the catalogue: a new scenario is a new row in scenarios.csv, not new code.
-ScenarioCode = strawberry.enum(
-    enum.Enum("Scenario", {code: code for code in _scenario_codes()}),  # type: ignore[misc]
+ScenarioCode = strawberry.enum(  # type: ignore[call-overload]
+    enum.Enum("Scenario", {code: code for code in _scenario_codes()}),
     name="Scenario", description="A decision in which credit records are checked (see `scenarios`)",
 )
-Verdict = strawberry.enum(checks.Verdict, description="CLEAR: nothing applies; REVIEW: look closer; "
-                                                       "RESTRICTED: a mandatory measure applies")
-Via = strawberry.enum(checks.Via, description="How a finding reaches the checked subject")
+strawberry.enum(checks.Verdict, description="CLEAR: nothing applies; REVIEW: look closer; "
+                                           "RESTRICTED: a mandatory measure applies")
+strawberry.enum(checks.Via, description="How a finding reaches the checked subject")
+Verdict = checks.Verdict
+Via = checks.Via
 
 
 @strawberry.input(description="Exactly one of uscc (an organisation) or personId")

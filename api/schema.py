@@ -20,12 +20,12 @@ from api.check_types import (
 )
 from api.errors import CreditGraphErrors
 from api.types import (
+    DecisionScenario,
     ListEntry,
     Measure,
     Organization,
     PageInfo,
     Person,
-    DecisionScenario,
     SubjectConnection,
     subject_from_row,
 )

@@ -15,11 +15,17 @@ from strawberry.types import Info
 from graph import model
 from queries import lookup
 
-Role = strawberry.enum(model.Role, description="A person's role in an organisation (法定代表人, 董事, …)")
-ListKind = strawberry.enum(model.ListKind, description="The kind of credit list an entry is on")
-EntryStatus = strawberry.enum(model.EntryStatus)
-Severity = strawberry.enum(model.Severity)
-Leniency = strawberry.enum(model.Leniency, description="Grounds for lenient treatment (国办发〔2020〕49号 item 16)")
+# The domain's enumerations are the GraphQL enums (strawberry.enum registers the class itself).
+strawberry.enum(model.Role, description="A person's role in an organisation (法定代表人, 董事, …)")
+strawberry.enum(model.ListKind, description="The kind of credit list an entry is on")
+strawberry.enum(model.EntryStatus)
+strawberry.enum(model.Severity)
+strawberry.enum(model.Leniency, description="Grounds for lenient treatment (国办发〔2020〕49号 item 16)")
+Role = model.Role
+ListKind = model.ListKind
+EntryStatus = model.EntryStatus
+Severity = model.Severity
+Leniency = model.Leniency
 
 
 def to_date(value: str | None) -> dt.date | None:

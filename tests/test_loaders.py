@@ -42,8 +42,8 @@ def good_bundle(directory: Path) -> Path:
         "persons.csv": f"person_id,name,id_number\nP1,张三,{GOOD_ID}\nP2,李四,",
         "roles.csv": f"person_id,uscc,role,title,from,to,source\nP1,{ORG1},法定代表人,,2015-01-01,2023-12-31,register\n"
                      f"P2,{ORG1},LEGAL_REPRESENTATIVE,,2024-01-01,,register\nP1,{ORG2},董事长,,2019-03-01,,",
-        "shareholdings.csv": f"holder_uscc,holder_person_id,uscc,ratio,amount,from,to\n{ORG3},,{ORG1},60%,600,2015-01-01,\n"
-                             f",P1,{ORG3},0.8,,2015-01-01,",
+        "shareholdings.csv": "holder_uscc,holder_person_id,uscc,ratio,amount,from,to\n"
+                             f"{ORG3},,{ORG1},60%,600,2015-01-01,\n,P1,{ORG3},0.8,,2015-01-01,",
         "entries.csv": "entry_id,subject_uscc,subject_person_id,kind,reason,severity,department,document_id,start,"
                        "end,act_date,status,leniency,repairable,measures\n"
                        f"E1,{ORG1},,DISHONEST_DEBTOR,有履行能力而拒不履行,SERIOUS,XMCOURT,J1,2024-02-01,2027-02-01,"
