@@ -17,18 +17,20 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from graph.statements import audit, checks, ddl, lookup, writes
+from graph.statements import access, audit, checks, ddl, lookup, network, writes, lifecycle
 
-MODULES: tuple[ModuleType, ...] = (ddl, writes, lookup, checks, audit)
+MODULES: tuple[ModuleType, ...] = (ddl, writes, lookup, checks, audit, network, access, lifecycle)
 
 
 def all_statements() -> dict[str, str]:
     """Every statement as `{"module.NAME": cypher}` (variants as `module.NAME[key]`)."""
     found: dict[str, str] = {}
+    # Fragments (projections, type alternations) are imported into statement modules; they are not statements.
+    shared = {id(value) for value in vars(fragments).values()}
     for module in MODULES:
         short = module.__name__.rsplit(".", 1)[-1]
         for name, value in vars(module).items():
-            if not name.isupper() or name.startswith("_"):
+            if not name.isupper() or name.startswith("_") or id(value) in shared:
                 continue
             if isinstance(value, str):
                 found[f"{short}.{name}"] = value

@@ -13,10 +13,10 @@ Dates, statuses, scenario roles and measures are applied afterwards by queries/c
 plain, unit-tested Python and the same on both engines.
 """
 
-from graph.model import ROLES
-from graph.statements.lookup import ENTRY_MAP, ORGANIZATION_MAP, PERSON_MAP
+from graph.model import ROLES as _ROLES
+from graph.statements.fragments import ENTRY_MAP, ORGANIZATION_MAP, PERSON_MAP
 
-_ROLE_TYPES = "|".join(ROLES)
+_ROLE_TYPES = "|".join(_ROLES)
 _ROLE_MAP = "{.from, .to, .title, role: type(%s)}"
 _NO_CHAIN = "NULL AS chainNodes, NULL AS chainLinks"
 _NO_SUBJECT = "NULL AS scenario, NULL AS version"

@@ -4,22 +4,8 @@ Every lookup takes a list of keys (`UNWIND $keys`) so the API's DataLoaders reso
 one round trip. Persons are projected with `idMasked`, never `idNumber` (DOMAIN rule 10).
 """
 
-from graph.model import ROLES
 
-# Projections shared by the statements below (and by checks.py).
-ORGANIZATION_MAP = (
-    "{.uscc, .name, .status, .established, .registrationAuthority, .registrationAuthorityCode, "
-    ".category, .categoryCode, .division, .province}"
-)
-PERSON_MAP = "{.pid, .name, .idMasked}"
-ENTRY_MAP = (
-    "{.entryId, .kind, .reason, .severity, .start, .end, .actDate, .status, .leniency, .repairable, "
-    "department: [(e)-[:RECOGNISED_BY]->(d:Department) | d{.code, .name}][0], "
-    "document: [(e)-[:BASED_ON]->(doc:Document) | doc{.documentId, .number, .title, .issuer, .date, .kind}][0], "
-    "measures: [(e)-[:IMPOSES]->(m:Measure) | m{.code, .name, .nameEn, .basisDocument, .basisItem, "
-    ".departmentCode, .mandatory, .targets, .scenarios, .kinds, .minSeverity}]}"
-)
-ROLE_TYPES = "|".join(ROLES)
+from graph.statements.fragments import ENTRY_MAP, ORGANIZATION_MAP, PERSON_MAP, ROLE_TYPES
 
 ORGANIZATIONS_BY_USCC = f"""
 UNWIND $keys AS key

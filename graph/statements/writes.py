@@ -6,7 +6,7 @@ so a person who was director twice has two relationships, and reloading the same
 corrected (emptied) field is applied as written.
 """
 
-from graph.model import ROLES
+from graph.model import ROLES as _ROLES
 
 UPSERT_DEPARTMENTS = """
 UNWIND $rows AS row
@@ -46,7 +46,7 @@ RETURN count(r) AS written
 """
 
 # One statement per role type: Cypher cannot take a relationship type as a parameter.
-UPSERT_ROLES: dict[str, str] = {role: _UPSERT_ROLE % role for role in ROLES}
+UPSERT_ROLES: dict[str, str] = {role: _UPSERT_ROLE % role for role in _ROLES}
 
 UPSERT_PERSON_SHAREHOLDINGS = """
 UNWIND $rows AS row

@@ -1,0 +1,19 @@
+"""Projection fragments shared by statements (not statements themselves, so the linter skips them)."""
+
+from graph.model import ROLES as _ROLES
+
+ORGANIZATION_MAP = (
+    "{.uscc, .name, .status, .established, .registrationAuthority, .registrationAuthorityCode, "
+    ".category, .categoryCode, .division, .province}"
+)
+PERSON_MAP = "{.pid, .name, .idMasked}"
+ENTRY_MAP = (
+    "{.entryId, .kind, .reason, .severity, .start, .end, .actDate, .status, .leniency, .repairable, "
+    "department: [(e)-[:RECOGNISED_BY]->(d:Department) | d{.code, .name}][0], "
+    "document: [(e)-[:BASED_ON]->(doc:Document) | doc{.documentId, .number, .title, .issuer, .date, .kind}][0], "
+    "measures: [(e)-[:IMPOSES]->(m:Measure) | m{.code, .name, .nameEn, .basisDocument, .basisItem, "
+    ".departmentCode, .mandatory, .targets, .scenarios, .kinds, .minSeverity}], "
+    # The lifecycle events (issue 5): the status on a past day is the toStatus of the last event up to it.
+    "events: [(e)-[:HAS_EVENT]->(ev:EntryEvent) | ev{.seq, .at, .fromStatus, .toStatus}]}"
+)
+ROLE_TYPES = "|".join(_ROLES)
