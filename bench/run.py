@@ -17,6 +17,7 @@ data/bench/results.json.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -157,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         process, url = start_api(data_dir, "bench")
         try:
             http = httpx.Client(timeout=30)
-            it = iter(sample * 3)
+            it = itertools.cycle(sample)
 
             def raw_lookup() -> None:
                 store.read(lookup.ORGANIZATIONS_BY_USCC, {"keys": [next(it)]})

