@@ -1,4 +1,6 @@
-"""`python -m api serve [--demo]`: open the configured store, load the catalogue (and the demo data set into an
+"""`python -m api keys create|revoke|list`: manage API keys (see api/auth.py).
+
+`python -m api serve [--demo]`: open the configured store, load the catalogue (and the demo data set into an
 empty graph with --demo), and serve GraphQL with GraphiQL on 127.0.0.1. Ctrl-C stops the server and then the
 embedded engine, which flushes its data to disk.
 """
@@ -26,7 +28,19 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--demo", action="store_true", help="load the demo data set if the graph is empty")
     serve.add_argument("--host", default=settings.HOST)
     serve.add_argument("--port", type=int, default=settings.PORT)
+    keys = commands.add_parser("keys", help="create, revoke and list API keys (api/auth.py)")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create a key; its token is printed once, only its hash is kept")
+    create.add_argument("--label", required=True, help="who holds the key (recorded as `who` in the access log)")
+    create.add_argument("--role", required=True, choices=["BANK", "INVESTIGATOR", "DEPARTMENT", "ADMIN"])
+    create.add_argument("--department", help="department code (required for DEPARTMENT keys)")
+    create.add_argument("--unmask", action="store_true", help="may read full ID numbers (INVESTIGATOR, ADMIN)")
+    revoke = key_commands.add_parser("revoke", help="revoke a key (kept, marked revokedAt)")
+    revoke.add_argument("key_id")
+    key_commands.add_parser("list", help="list keys (never their tokens)")
     args = parser.parse_args(argv)
+    if args.command == "keys":
+        return keys_command(args)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     try:
@@ -48,6 +62,35 @@ def main(argv: list[str] | None = None) -> int:
               f"{found.get('entries', 0):,} list entries ({store.dialect.name})")
         print(f"GraphQL and GraphiQL: http://{args.host}:{args.port}/graphql")
         uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info")
+    finally:
+        store.close()
+    return 0
+
+
+def keys_command(args: argparse.Namespace) -> int:
+    from api import auth
+
+    try:
+        store = open_store()
+    except CreditGraphError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    try:
+        if args.keys_command == "create":
+            key_id, token = auth.create_key(store, label=args.label, role=args.role, department=args.department,
+                                            unmask=args.unmask)
+            print(f"key {key_id} ({args.role}) created; its token, shown this once:\n{token}")
+        elif args.keys_command == "revoke":
+            key = auth.revoke_key(store, args.key_id)
+            print(f"key {key['keyId']} revoked at {key['revokedAt']}")
+        else:
+            for key in auth.list_keys(store):
+                print(f"{key['keyId']}\t{key['role']}\t{key.get('department') or '-'}\t"
+                      f"{'unmask' if key.get('unmask') else '-'}\t{key['label']}\t{key['createdAt']}\t"
+                      f"{'revoked ' + key['revokedAt'] if key.get('revokedAt') else 'active'}")
+    except CreditGraphError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     return 0

@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL (and GraphiQL) at /graphql, a health check at /healthz.
+"""The ASGI application: GraphQL (and GraphiQL) at /graphql, a health check at /healthz, the investigator's
+graph explorer at /explore and its files (and GraphiQL's, vendored: no CDN) under /static.
 
 The store is opened once at start-up (lifespan) and passed into every request's context.
 """
@@ -7,18 +8,92 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Route
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
 
+from api.auth import Unauthenticated, authenticate
 from api.context import Context, Loaders
 from api.schema import schema
 from graph import settings
 from graph.store import GraphStore, open_store
+
+STATIC = Path(__file__).parent / "static"  # explore page, GraphiQL page, vendor/ (see web/vendor.mjs)
+
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def accepted_media_type(accept: str) -> str | None:
+    """The response media type for an Accept header; None when it accepts neither JSON type."""
+    if not accept.strip():
+        return "application/json"  # the spec's default for clients that send no Accept header
+    types = [part.split(";", 1)[0].strip().lower() for part in accept.split(",")]
+    if GRAPHQL_RESPONSE in types:
+        return GRAPHQL_RESPONSE
+    if {"application/json", "application/*", "*/*"} & set(types):
+        return "application/json"
+    return None
+
+
+def graphql_error(message: str, status: int, media: str, code: str | None = None) -> JSONResponse:
+    error: dict[str, Any] = {"message": message}
+    if code:
+        error["extensions"] = {"code": code}
+    return JSONResponse({"errors": [error]}, status_code=status, media_type=media)
+
+
+class BodySizeLimit:
+    """ASGI wrapper: a request body over `limit` bytes gets 413 before anything parses it (declared or streamed)."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = graphql_error(f"request body over {self.limit:,} bytes", 413, "application/json")
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await too_large(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Any:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await too_large(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
 
 
 class CreditGraphQL(GraphQL):
@@ -29,7 +104,50 @@ class CreditGraphQL(GraphQL):
 
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
         store = self._holder["store"]
-        return Context(store=store, loaders=Loaders.create(store))
+        who = authenticate(store, request.headers)  # Unauthenticated for a bad or revoked key: 401 in run()
+        return Context(store=store, loaders=Loaders.create(store), who=who.label, role=who.role, principal=who)
+
+    # GraphQL over HTTP (graphql-http audit, tests/test_http_audit.py): the response media type follows the
+    # Accept header (application/graphql-response+json when accepted, else application/json; 406 when neither);
+    # with graphql-response+json a request error (parse, validation, variables) has no `data` and status 400;
+    # transport errors are GraphQL-shaped JSON, not plain text.
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]
+        if not isinstance(request, Request) or request.scope.get("type") != "http":
+            try:
+                return await super().run(request, context, root_value)
+            except Unauthenticated:  # a subscription with a bad or revoked key: closed, 4401 (as HTTP 401)
+                await request.close(code=4401)
+                return request
+        accept = request.headers.get("accept", "")
+        media = accepted_media_type(accept)
+        if media is None:
+            if request.method == "GET" and "text/html" in accept:
+                return await super().run(request, context, root_value)  # GraphiQL (or 404 when disabled)
+            return graphql_error(f"Accept: give {GRAPHQL_RESPONSE} or application/json", 406, "application/json")
+        request.state.media_type = media
+        try:
+            response = await super().run(request, context, root_value)
+        except HTTPException as exc:
+            return graphql_error(exc.reason, exc.status_code, media)
+        except Unauthenticated as exc:
+            return graphql_error(exc.message, 401, media, code=exc.code)
+        if response.headers.get("content-type", "").startswith("application/json"):
+            response.headers["content-type"] = f"{media}; charset=utf-8"
+            if media == GRAPHQL_RESPONSE and getattr(request.state, "request_error", False):
+                response.status_code = 400
+        return response
+
+    async def process_result(self, request: Any, result: Any) -> Any:  # type: ignore[override]
+        data = await super().process_result(request, result)
+        request_error = result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
+        if request_error and getattr(request.state, "media_type", None) == GRAPHQL_RESPONSE:
+            request.state.request_error = True
+            data.pop("data", None)
+        return data
+
+    async def render_graphql_ide(self, request: Any) -> HTMLResponse:
+        # strawberry's page loads React and GraphiQL from a CDN; ours loads the same files from /static/vendor/.
+        return HTMLResponse((STATIC / "graphiql.html").read_text(encoding="utf-8"))
 
 
 def create_app(store: GraphStore | None = None) -> Starlette:
@@ -60,8 +178,14 @@ def create_app(store: GraphStore | None = None) -> Starlette:
     async def root(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
+    async def explore(request: Request) -> FileResponse:
+        return FileResponse(STATIC / "explore.html")
+
     graphql = CreditGraphQL(holder)
     return Starlette(
-        routes=[Route("/", root), Route("/healthz", healthz), Route("/graphql", graphql, methods=["GET", "POST"])],
+        routes=[Route("/", root), Route("/healthz", healthz),
+                Route("/graphql", BodySizeLimit(graphql, settings.MAX_BODY_BYTES), methods=["GET", "POST"]),
+                Route("/explore", explore), WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
+                Mount("/static", StaticFiles(directory=STATIC), name="static")],
         lifespan=lifespan,
     )

@@ -201,6 +201,7 @@ class AccessRecord:
     at: dt.datetime
     who: str
     role: str | None
+    key_id: str | None = strawberry.field(description="the API key used (null: anonymous)")
     operation: str
     subject: str
     subject_kind: str | None
@@ -214,7 +215,8 @@ class AccessRecord:
     @classmethod
     def from_map(cls, m: dict[str, Any]) -> AccessRecord:
         return cls(seq=int(m["seq"]), at=dt.datetime.fromisoformat(m["at"]), who=m.get("who") or "",
-                   role=m.get("role"), operation=m.get("operation") or "", subject=m.get("subject") or "",
+                   role=m.get("role"), key_id=m.get("keyId"), operation=m.get("operation") or "",
+                   subject=m.get("subject") or "",
                    subject_kind=m.get("subjectKind"), scenario=m.get("scenario"), purpose=m.get("purpose"),
                    as_of=to_date(m.get("asOf")), verdict=m.get("verdict"), result_size=m.get("resultSize"),
                    evidence_hash=m.get("evidenceHash"))

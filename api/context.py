@@ -8,6 +8,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from api.auth import ANONYMOUS, Principal
 from graph.store import GraphStore
 from queries import lookup
 
@@ -50,7 +51,9 @@ class Loaders:
 class Context:
     store: GraphStore
     loaders: Loaders
-    # Who is asking, for the access log: the API key's label, or "anonymous" until authentication exists.
+    # Who is asking, for the access log: the API key's label and role, or "anonymous" / PUBLIC without a key.
     who: str = "anonymous"
     role: str = "PUBLIC"
+    # The authenticated key (api/auth.py); who and role above are taken from it.
+    principal: Principal = ANONYMOUS
     extra: dict[str, Any] = field(default_factory=dict)

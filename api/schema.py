@@ -6,9 +6,21 @@ import datetime
 from typing import Any
 
 import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
+from api.auth import (
+    ADMIN,
+    BANK,
+    DEPARTMENT,
+    INVESTIGATOR,
+    AccessLogged,
+    PublicView,
+    RequirePurpose,
+    RequireRole,
+    schema_limits,
+)
 from api.check_types import (
     AccessRecord,
     AccessRecordConnection,
@@ -19,6 +31,8 @@ from api.check_types import (
     liability_trace,
 )
 from api.errors import CreditGraphErrors
+from api.lifecycle import LifecycleMutation, LifecycleQuery, LifecycleSubscription
+from api.network import NetworkQuery
 from api.types import (
     DecisionScenario,
     ListEntry,
@@ -41,15 +55,19 @@ class LookupQuery:
         row = await info.context.loaders.organization.load(lookup.require_uscc(uscc))
         return Organization.from_map(row) if row else None
 
-    @strawberry.field(description="A person by stable id; null if not in the graph")
-    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+    @strawberry.field(description="A person by stable id, for a declared purpose (registered in the access log); "
+                                  "null if not in the graph",
+                      permission_classes=[RequireRole(BANK, INVESTIGATOR, DEPARTMENT), RequirePurpose],
+                      extensions=[AccessLogged("person")])
+    async def person(self, info: Info, id: strawberry.ID, purpose: str | None = None) -> Person | None:
         if not str(id).strip() or len(str(id)) > 80:
             raise InvalidInput("id: a person id is 1-80 characters", field="id")
         row = await info.context.loaders.person.load(str(id))
         return Person.from_map(row) if row else None
 
     @strawberry.field(description="Organisations and persons whose name contains the text, or whose key starts "
-                                  "with it, ordered by name")
+                                  "with it, ordered by name (PUBLIC: organisations only)",
+                      extensions=[PublicView()])
     def search_subjects(self, info: Info, name: str, first: int = 20, after: str | None = None) -> SubjectConnection:
         page = lookup.search_subjects(info.context.store, name, first, after, settings.MAX_PAGE_SIZE)
         return SubjectConnection(
@@ -57,7 +75,7 @@ class LookupQuery:
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
         )
 
-    @strawberry.field(description="A list entry by id")
+    @strawberry.field(description="A list entry by id (PUBLIC: only an entry in force)", extensions=[PublicView()])
     def entry(self, info: Info, entry_id: str) -> ListEntry | None:
         row = lookup.entries(info.context.store, [entry_id])[0]
         return ListEntry.from_map(row["entry"]) if row else None
@@ -78,13 +96,15 @@ class LookupQuery:
 @strawberry.type
 class CheckQuery:
     @strawberry.field(description="Check one subject for a decision: verdict, findings with paths, entries, "
-                                  "measures and legal basis. Every check is registered in the access log.")
+                                  "measures and legal basis. Every check is registered in the access log.",
+                      permission_classes=[RequireRole(BANK, INVESTIGATOR, DEPARTMENT), RequirePurpose])
     def check(self, info: Info, subject: SubjectRef, scenario: ScenarioCode,  # type: ignore[valid-type]
               as_of: datetime.date | None = None, purpose: str | None = None) -> CheckResult:
         return _run_checks(info, [subject.to_ref()], scenario, as_of, purpose, "check")[0]
 
     @strawberry.field(description="Check many subjects for one decision in one round trip; results in the "
-                                  "order asked, each as `check` would answer it")
+                                  "order asked, each as `check` would answer it",
+                      permission_classes=[RequireRole(BANK, INVESTIGATOR, DEPARTMENT), RequirePurpose])
     def check_batch(self, info: Info, subjects: list[SubjectRef], scenario: ScenarioCode,  # type: ignore[valid-type]
                     as_of: datetime.date | None = None, purpose: str | None = None) -> list[CheckResult]:
         if not 1 <= len(subjects) <= settings.MAX_BATCH_SIZE:
@@ -94,11 +114,13 @@ class CheckQuery:
         return _run_checks(info, refs, scenario, as_of, purpose, "checkBatch")
 
     @strawberry.field(description="For one list entry on an organisation: every person it reaches through the "
-                                  "role held at the time, and every role-holder it does not reach, with why")
+                                  "role held at the time, and every role-holder it does not reach, with why",
+                      permission_classes=[RequireRole(INVESTIGATOR, DEPARTMENT)])
     def trace_liability(self, info: Info, entry_id: str) -> LiabilityTrace:
         return liability_trace(*checks.trace_liability(info.context.store, entry_id))
 
-    @strawberry.field(description="The access log, oldest first (append-only; nothing can edit it)")
+    @strawberry.field(description="The access log, oldest first (append-only; nothing can edit it; ADMIN only)",
+                      permission_classes=[RequireRole(ADMIN)])
     def access_log(self, info: Info, first: int = 50, after: str | None = None) -> AccessRecordConnection:
         records, more = audit.access_log(info.context.store, first, after, settings.MAX_PAGE_SIZE)
         nodes = [AccessRecord.from_map(r) for r in records]
@@ -108,16 +130,21 @@ class CheckQuery:
 
 def _run_checks(info: Info, refs: list[checks.SubjectRef], scenario: Any, as_of: datetime.date | None,
                 purpose: str | None, operation: str) -> list[CheckResult]:
-    if purpose is not None and len(purpose) > 500:
-        raise InvalidInput("purpose: at most 500 characters", field="purpose")
     context = info.context
     results = checks.check_subjects(context.store, refs, scenario.value, as_of)
     checks.log_checks(context.store, results, who=context.who, role=context.role, purpose=purpose,
-                      operation=operation)
+                      operation=operation, key_id=context.principal.key_id)
     return [CheckResult.from_result(r) for r in results]
 
 
 # Each area of the API contributes a Query class; they are merged into one root type.
-Query = merge_types("Query", (LookupQuery, CheckQuery))
+Query = merge_types("Query", (LookupQuery, CheckQuery, LifecycleQuery, NetworkQuery))
+# Mutations and subscriptions: the entry lifecycle (api/lifecycle.py).
+Mutation = merge_types("Mutation", (LifecycleMutation,))
+Subscription = merge_types("Subscription", (LifecycleSubscription,))
 
-schema = strawberry.Schema(query=Query, extensions=[CreditGraphErrors])
+schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
+                           # Approval systems send the same few documents over and over: parse and
+                           # validate each once (the limits above are validation rules, cached with it).
+                           extensions=[CreditGraphErrors, *schema_limits(), lambda: ParserCache(maxsize=512),
+                                       lambda: ValidationCache(maxsize=512)])

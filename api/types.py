@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from api.auth import HiddenFromPublic, MaskedName, PublicView, unmasked_id_number
 from graph import model
 from queries import lookup
 
@@ -234,7 +235,8 @@ class Organization:
         rows = await info.context.loaders.investments_of_organization.load(self.uscc)
         return [Shareholding.from_row(r) for r in rows if lookup.held_on(r["holding"], _on(as_of))]
 
-    @strawberry.field(description="Credit records of this organisation; with inForceOn, only those in force then")
+    @strawberry.field(description="Credit records of this organisation; with inForceOn, only those in force then "
+                                  "(PUBLIC: only those in force today)", extensions=[PublicView()])
     async def entries(self, info: Info, in_force_on: dt.date | None = None) -> list[ListEntry]:
         return _entries(await info.context.loaders.entries_of_organization.load(self.uscc), in_force_on)
 
@@ -242,8 +244,15 @@ class Organization:
 @strawberry.type(description="A natural person (自然人); the ID number is shown masked")
 class Person:
     id: strawberry.ID
-    name: str | None
-    id_number: str | None = strawberry.field(description="居民身份证号, masked: 110***********1234")
+    name: str | None = strawberry.field(description="the name; PUBLIC: masked as 张** (see api/auth.py)",
+                                        extensions=[MaskedName()])
+    id_number: str | None = strawberry.field(description="居民身份证号, masked: 110***********1234; PUBLIC: null",
+                                             extensions=[HiddenFromPublic()])
+
+    @strawberry.field(description="居民身份证号 in full: keys with the unmask right, under a field with a declared "
+                                  "purpose; registered in the access log")
+    def id_number_unmasked(self, info: Info) -> str | None:
+        return unmasked_id_number(info, str(self.id))
 
     @classmethod
     def from_map(cls, m: dict[str, Any]) -> Person:
@@ -259,7 +268,8 @@ class Person:
         rows = await info.context.loaders.investments_of_person.load(str(self.id))
         return [Shareholding.from_row(r) for r in rows if lookup.held_on(r["holding"], _on(as_of))]
 
-    @strawberry.field(description="Credit records of this person; with inForceOn, only those in force then")
+    @strawberry.field(description="Credit records of this person; with inForceOn, only those in force then "
+                                  "(PUBLIC: only those in force today)", extensions=[PublicView()])
     async def entries(self, info: Info, in_force_on: dt.date | None = None) -> list[ListEntry]:
         return _entries(await info.context.loaders.entries_of_person.load(str(self.id)), in_force_on)
 

@@ -53,3 +53,21 @@ MAX_BATCH_SIZE = int(_env("MAX_BATCH_SIZE", "5000"))
 # The decision scenarios of the catalogue; the GraphQL `Scenario` enum is built from this file at start-up, so
 # adding a scenario is a data change (a row here, loaded into the graph) and a restart.
 SCENARIO_CATALOGUE = Path(_env("SCENARIO_CATALOGUE", str(PROJECT_ROOT / "loaders" / "catalogue" / "scenarios.csv")))
+
+# Introspection (`__schema`, `__type`) of the GraphQL schema; turn off in production together with GRAPHIQL.
+INTROSPECTION = _flag("INTROSPECTION", True)
+
+# Query shape limits, checked before execution: nesting depth, aliases and tokens of one document.
+MAX_QUERY_DEPTH = int(_env("MAX_QUERY_DEPTH", "12"))
+MAX_ALIASES = int(_env("MAX_ALIASES", "30"))
+MAX_TOKENS = int(_env("MAX_TOKENS", "5000"))
+
+# Largest request body /graphql accepts, in bytes; larger ones get 413 before any parsing.
+MAX_BODY_BYTES = int(_env("MAX_BODY_BYTES", str(1_000_000)))
+
+# Declared purposes (DOMAIN rule 10: who, what, when, why). BANK, INVESTIGATOR and DEPARTMENT keys must give one
+# of these on checks and person lookups; every access record carries it. Comma-separated.
+PURPOSES = tuple(p.strip() for p in _env(
+    "PURPOSES",
+    "CREDIT_APPROVAL,LOAN_MONITORING,PROCUREMENT,SUBSIDY,LICENCE,APPOINTMENT,INVESTIGATION,SUPERVISION",
+).split(",") if p.strip())

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.model import ROLES, Severity
+from graph import rules
+from graph.model import ROLES
 from graph.statements import audit, lookup, writes
 from graph.store import GraphStore
 from loaders import rows as r
@@ -297,17 +298,8 @@ class Loader:
 
         def measure_problem(row: dict[str, Any]) -> tuple[str, str, str] | None:
             # DOMAIN rule 5: only measures on the list, and only those allowed for this kind and severity.
-            kind, severity = row["props"]["kind"], Severity(row["props"]["severity"])
-            for code in row["measures"]:
-                measure = catalogue.get(code)
-                if measure is None:
-                    return "measures", "is not in the measures catalogue", code
-                if kind not in (measure.get("kinds") or []):
-                    return "measures", f"{code} does not apply to {kind} entries", code
-                if severity.rank < Severity(measure.get("minSeverity") or "MINOR").rank:
-                    return ("measures", f"{code} requires severity {measure['minSeverity']} or above "
-                            f"(proportionality), the entry is {severity.value}", code)
-            return None
+            problem = rules.measure_problem(row["props"]["kind"], row["props"]["severity"], row["measures"], catalogue)
+            return ("measures", problem[1], problem[0]) if problem else None
 
         checks = {"roles": role_problem, "shareholdings": holding_problem, "entries": entry_problem}
         accepted: dict[str, list[Parsed]] = {}

@@ -315,6 +315,8 @@ def parse_measure(raw: Raw) -> dict[str, Any]:
     return {
         "code": text(raw, "code", required=True, max_length=60),
         "department": department,
+        # Departments that implement the measure beside the lead one (协同实施); each gets its own task.
+        "otherDepartments": [d for d in codes(raw, "other_departments") if d != department],
         "basisDocument": basis_document,
         "props": {
             "name": text(raw, "name", required=True),

@@ -7,7 +7,8 @@ legal basis, and plain-language reasons.
 
 Rules, and where they are applied below:
 - only entries in force count: live status (EFFECTIVE or UNDER_OBJECTION) and the date within the period
-  (`in_force`); expired, repaired, revoked or merely proposed entries are ignored (rules 6, 8);
+  (`in_force`); expired, repaired, revoked or merely proposed entries are ignored (rules 6, 8); the status is
+  the one the entry had on the check date, from its lifecycle events (`status_on`, issue 5);
 - who is checked is data: the scenario's `checkedRoles` (rule 4); a person is checked through a role they
   hold on the check date;
 - liability tracing: an entry on another organisation reaches a person through a role they held when the act
@@ -34,7 +35,7 @@ from typing import Any
 
 from graph.errors import InvalidInput, NotFound
 from graph.identifiers import InvalidIdentifier, validate_uscc
-from graph.model import LIVE_STATUSES, TRACED_KINDS, EntryStatus, ListKind
+from graph.model import LIVE_STATUSES, ROLES, TRACED_KINDS, EntryStatus, ListKind
 from graph.statements import audit, checks
 from graph.store import GraphStore
 from queries.lookup import OPEN_END
@@ -153,6 +154,25 @@ def in_force(entry: Row, day: str) -> bool:
     if entry.get("status", EntryStatus.EFFECTIVE) not in LIVE_STATUSES:
         return False
     return (entry.get("start") or "") <= day <= (entry.get("end") or OPEN_END)
+
+
+def status_on(entry: Row, day: str) -> str | None:
+    """The entry's status as its history stood on `day` (issue 5): the toStatus of the last lifecycle event at
+    or before the day; before its first event, the status it had then (None if the entry did not exist yet: it
+    was proposed later). An entry loaded without events keeps its stored status."""
+    events = sorted(entry.get("events") or [], key=lambda ev: ev.get("seq") or 0)
+    if not events:
+        return entry.get("status")
+    past = [ev for ev in events if (ev.get("at") or "")[:10] <= day]
+    if past:
+        return past[-1].get("toStatus")
+    return events[0].get("fromStatus")
+
+
+def entry_as_of(entry: Row, day: str) -> Row:
+    """The entry with its status as of `day` (a copy when it differs from the stored one)."""
+    status = status_on(entry, day)
+    return entry if status == entry.get("status") else {**entry, "status": status}
 
 
 def held_on(period: Row | None, day: str | None) -> bool:
@@ -307,7 +327,9 @@ class _Evaluator:
             nodes = [PathNode("ORGANIZATION" if n.get("uscc") else "PERSON", n.get("uscc") or n.get("pid"),
                               n.get("name")) for n in row["chainNodes"]]
             signature = tuple(n.key for n in nodes)
-            if signature in seen:
+            # Variable-length matches do not repeat a relationship but may revisit a node through a
+            # cross-holding ring; such a chain would count the ring's ratios again.
+            if signature in seen or len(set(signature)) != len(signature):
                 continue
             seen.add(signature)
             product = 1.0
@@ -333,6 +355,35 @@ class _Evaluator:
                    f"{entry['kind']} list"])
         self.findings[-1].ratio = ratio
         self.findings[-1].chains = paths
+
+    def merged(self) -> list[Finding]:
+        """One finding per (way, subject found, entry, listed organisation): a person holding several checked
+        roles, or reached through several, is reported once, through the weightiest role, the others named."""
+        order = {role: i for i, role in enumerate(ROLES)}
+        best: dict[tuple[str, str, str, str], Finding] = {}
+        others: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
+        for f in self.findings:
+            key = (f.via.value, str(f.subject.get("uscc") or f.subject.get("pid")), f.entry["entryId"],
+                   f.path_nodes[-2].key if len(f.path_nodes) > 1 else "")
+            rank = (-f.effect.rank, order.get((f.role or {}).get("role", ""), 99),
+                    order.get((f.traced_role or {}).get("role", ""), 99))
+            current = best.get(key)
+            if current is None:
+                best[key] = f
+                continue
+            current_rank = (-current.effect.rank, order.get((current.role or {}).get("role", ""), 99),
+                            order.get((current.traced_role or {}).get("role", ""), 99))
+            loser = f
+            if rank < current_rank:
+                best[key], loser = f, current
+            for role in (loser.role, loser.traced_role):
+                if role:
+                    others[key].add(role["role"])
+        for key, f in best.items():
+            extra = others[key] - {(f.role or {}).get("role"), (f.traced_role or {}).get("role")}
+            if extra:
+                f.reasons.append(f"also holds or held {', '.join(sorted(extra))}")
+        return list(best.values())
 
     def verdict(self) -> Verdict:
         return max((f.effect for f in self.findings), key=lambda v: v.rank, default=Verdict.CLEAR)
@@ -385,7 +436,10 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
         ev = _Evaluator(subject, subject_map, head["scenario"], day)
         holders: list[Row] = []
         for row in rows:
-            if row["via"] == "SUBJECT" or not in_force(row["entry"], day):
+            if row["via"] == "SUBJECT":
+                continue
+            row["entry"] = entry_as_of(row["entry"], day)
+            if not in_force(row["entry"], day):
                 continue
             if row["via"] == "SELF":
                 ev.self_entry(row["entry"], subject_map)
@@ -396,6 +450,7 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
             elif row["via"] == "SHAREHOLDER":
                 holders.append(row)
         ev.controlling_holders(holders)
+        ev.findings = ev.merged()
         findings = sorted(ev.findings, key=lambda f: (-f.effect.rank, f.via.value, f.entry["entryId"],
                                                        f.subject.get("uscc") or f.subject.get("pid") or ""))
         result = CheckResult(
@@ -409,16 +464,26 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
 
 
 def log_checks(store: GraphStore, results: Sequence[CheckResult], *, who: str, role: str, purpose: str | None,
-               operation: str) -> list[int]:
+               operation: str, key_id: str | None = None) -> list[int]:
     """Append one access record per check (DOMAIN rule 10); returns their sequence numbers."""
     rows = [{
-        "at": r.checked_at, "who": who, "role": role, "operation": operation, "subject": r.subject.key,
+        "at": r.checked_at, "who": who, "role": role, "keyId": key_id, "operation": operation,
+        "subject": r.subject.key,
         "subjectKind": r.subject.kind, "scenario": r.scenario.get("code"), "purpose": purpose, "asOf": r.as_of,
         "verdict": r.verdict.value, "resultSize": len(r.findings), "evidenceHash": r.evidence_hash,
     } for r in results]
     if not rows:
         return []
     return [row["seq"] for row in store.write(audit.APPEND_ACCESS_RECORDS, {"rows": rows})]
+
+
+def log_access(store: GraphStore, *, who: str, role: str, key_id: str | None, purpose: str | None, operation: str,
+               subject: str, subject_kind: str, result_size: int) -> int:
+    """Append one access record for a lookup (a person, an unmasked ID number); returns its sequence number."""
+    row = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), "who": who, "role": role,
+           "keyId": key_id, "operation": operation, "subject": subject, "subjectKind": subject_kind,
+           "purpose": purpose, "resultSize": result_size}
+    return int(store.write(audit.APPEND_ACCESS_RECORDS, {"rows": [row]})[0]["seq"])
 
 
 # -------------------------------------------------------------------------------------- trace liability

@@ -111,11 +111,39 @@ def _free_port() -> int:
 
 
 class ApiClient:
-    """A real GraphQL client over HTTP against a real uvicorn server."""
+    """A real GraphQL client over HTTP against a real uvicorn server.
 
-    def __init__(self, url: str) -> None:
+    `api` sends an ADMIN key created for the test's store; `api.as_role("BANK")` is a client with a key of another
+    role (`api.as_role("PUBLIC")`: no key at all), `api.with_token(token)` one with any token.
+    """
+
+    def __init__(self, url: str, token: str | None = None, store: GraphStore | None = None) -> None:
         self.url = url
-        self.http = httpx.Client(timeout=30)
+        self.token = token
+        self.store = store
+        self.http = httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"} if token else {})
+        self._others: list[ApiClient] = []
+
+    def as_role(self, role: str, *, department: str | None = None, unmask: bool = False,
+                label: str | None = None) -> ApiClient:
+        from api.auth import create_key
+
+        assert self.store is not None
+        token = None
+        if role != "PUBLIC":
+            _, token = create_key(self.store, label=label or f"test-{role.lower()}", role=role,
+                                  department=department or ("TD" if role == "DEPARTMENT" else None), unmask=unmask)
+        return self.with_token(token)
+
+    def with_token(self, token: str | None) -> ApiClient:
+        other = ApiClient(self.url, token, self.store)
+        self._others.append(other)
+        return other
+
+    def close(self) -> None:
+        for other in self._others:
+            other.close()
+        self.http.close()
 
     def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.http.post(self.url, json={"query": query, "variables": variables or {}})
@@ -148,8 +176,11 @@ def api(store: GraphStore) -> Iterator[ApiClient]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the API server did not start")
         time.sleep(0.02)
-    client = ApiClient(f"http://127.0.0.1:{port}/graphql")
+    from api.auth import create_key
+
+    _, token = create_key(store, label="test-admin", role="ADMIN")
+    client = ApiClient(f"http://127.0.0.1:{port}/graphql", token, store)
     yield client
-    client.http.close()
+    client.close()
     server.should_exit = True
     thread.join(timeout=10)

@@ -25,6 +25,7 @@ A, B, C, D, E, F, G = (uscc(n) for n in range(1, 8))  # listed A, applicant B, e
 H, M, X = uscc(10), uscc(11), uscc(12)  # equity chain H -60%-> M -90%-> X
 K, N, Y, Z = uscc(20), uscc(21), uscc(22), uscc(23)  # two chains K->Y (30%) and K->N->Y (100% x 25%)
 R = uscc(30)  # company whose legal representative is a dishonest debtor
+RING1, RING2, RING3, RINGED = uscc(50), uscc(51), uscc(52), uscc(53)  # a cross-holding ring above RINGED
 CLEAN = uscc(40)
 
 MEASURES = [
@@ -71,7 +72,8 @@ def graph(store: GraphStore) -> GraphStore:
     store.write_rows(writes.UPSERT_MEASURES, [parse_measure(m) for m in MEASURES])
     build(
         store,
-        *(org(code, f"公司{code[-5:]}") for code in (A, B, C, D, E, F, G, H, M, X, K, N, Y, Z, R, CLEAN)),
+        *(org(code, f"公司{code[-5:]}") for code in (A, B, C, D, E, F, G, H, M, X, K, N, Y, Z, R, CLEAN,
+                                                     RING1, RING2, RING3, RINGED)),
         person("P-LEFT", "离任前"), person("P-HELD", "在任时"), person("P-JOINED", "后加入"),
         person("P-DEBTOR", "失信人"), person("P-CLEAN", "清白人"),
         # A's legal representatives over time; the listing is on 2024-01-01.
@@ -83,17 +85,23 @@ def graph(store: GraphStore) -> GraphStore:
         role("P-JOINED", B, "董事", "2025-06-01"),
         role("P-LEFT", B, "监事", "2020-01-01"),
         role("P-DEBTOR", R, "法定代表人", "2019-01-01"),
+        role("P-DEBTOR", R, "董事长", "2019-01-01"),  # the same person in two checked roles
+        role("P-DEBTOR", R, "总经理", "2019-01-01"),
         role("P-CLEAN", CLEAN, "法定代表人", "2019-01-01"),
         holding(H, M, "60%"), holding(M, X, "0.9"),
         holding(K, Y, "30%"), holding(K, N, "100%"), holding(N, Y, "25%"),
         holding(K, Z, "40%"),
+        # RING1 -> RING2 -> RING3 -> RING1 (a ring) and RING1 holds 45% of RINGED: a chain looping once
+        # round the ring would add 0.45 * 0.9 * 0.9 * 0.9 and cross the 50% line.
+        holding(RING1, RING2, "90%"), holding(RING2, RING3, "90%"), holding(RING3, RING1, "90%"),
+        holding(RING1, RINGED, "45%"),
         entry("E-A", A),
         entry("E-C-EXPIRED", C, start="2019-01-01", end="2022-01-01"),
         entry("E-D-REPAIRED", D, status="REPAIRED"),
         entry("E-E-OBJECTION", E, status="UNDER_OBJECTION"),
         entry("E-F-FOCUS", F, kind="FOCUS_LIST", measures="T_FOCUS_RECOMMENDED", severity="GENERAL"),
         entry("E-G-LENIENT", G, leniency="FORCE_MAJEURE"),
-        entry("E-H", H), entry("E-K", K),
+        entry("E-H", H), entry("E-K", K), entry("E-RING1", RING1),
         entry("E-DEBTOR", "P-DEBTOR", kind="DISHONEST_DEBTOR", person_subject=True),
     )
     return store
@@ -120,7 +128,7 @@ fragment result on CheckResult {
 
 
 def check(api: ApiClient, subject: dict[str, str], scenario: str = "BANK_CREDIT", as_of: str = AS_OF,
-          purpose: str | None = "loan application 42") -> dict[str, Any]:
+          purpose: str | None = "CREDIT_APPROVAL: loan application 42") -> dict[str, Any]:
     data = api.gql(CHECK, {"subject": subject, "scenario": scenario, "asOf": as_of, "purpose": purpose})
     return dict(data["check"])
 
@@ -246,12 +254,19 @@ def test_two_chains_to_the_same_holder_add_up(graph: GraphStore, api: ApiClient)
     assert below["verdict"] == "CLEAR" and below["findings"] == []
 
 
+def test_a_cross_holding_ring_is_not_counted_twice(graph: GraphStore, api: ApiClient) -> None:
+    result = check(api, {"uscc": RINGED})
+    assert result["verdict"] == "CLEAR" and result["findings"] == []
+
+
 def test_legal_representative_who_is_a_dishonest_debtor(graph: GraphStore, api: ApiClient) -> None:
     result = check(api, {"uscc": R})
     assert result["verdict"] == "RESTRICTED"
+    # One finding, though the person holds three checked roles: reported through the weightiest.
     [finding] = result["findings"]
     assert finding["via"] == "OFFICER" and finding["subject"]["id"] == "P-DEBTOR"
     assert finding["role"]["role"] == "LEGAL_REPRESENTATIVE"
+    assert "also holds or held DIRECTOR, SENIOR_MANAGER" in finding["reasons"]
     assert finding["entry"]["kind"] == "DISHONEST_DEBTOR"
 
 
@@ -272,7 +287,7 @@ def test_evidence_hash_is_the_sha256_of_the_canonical_evidence(graph: GraphStore
 
 BATCH = """
 query Batch($subjects: [SubjectRef!]!, $asOf: Date) {
-  checkBatch(subjects: $subjects, scenario: BANK_CREDIT, asOf: $asOf, purpose: "portfolio review") { ...result }
+  checkBatch(subjects: $subjects, scenario: BANK_CREDIT, asOf: $asOf, purpose: "LOAN_MONITORING") { ...result }
 }
 """ + CHECK[CHECK.index("fragment"):]
 
@@ -309,8 +324,8 @@ def test_unknown_scenario_is_refused_by_the_schema(graph: GraphStore, api: ApiCl
 
 
 def test_every_check_is_logged_once_with_its_purpose(graph: GraphStore, api: ApiClient) -> None:
-    check(api, {"uscc": A}, purpose="loan 1")
-    check(api, {"personId": "P-HELD"}, scenario="SOE_APPOINTMENT", purpose="appointment 7")
+    check(api, {"uscc": A}, purpose="CREDIT_APPROVAL: loan 1")
+    check(api, {"personId": "P-HELD"}, scenario="SOE_APPOINTMENT", purpose="APPOINTMENT: appointment 7")
     api.gql(BATCH, {"subjects": [{"uscc": B}, {"uscc": CLEAN}], "asOf": AS_OF})
     api.errors(CHECK, {"subject": {"uscc": uscc(999)}, "scenario": "BANK_CREDIT"})  # refused: not logged
     log = api.gql("{ accessLog(first: 10) { nodes { seq who operation subject scenario purpose verdict "
@@ -318,10 +333,10 @@ def test_every_check_is_logged_once_with_its_purpose(graph: GraphStore, api: Api
     rows = [(r["seq"], r["who"], r["operation"], r["subject"], r["scenario"], r["purpose"], r["verdict"])
             for r in log["nodes"]]
     assert rows == [
-        (1, "anonymous", "check", A, "BANK_CREDIT", "loan 1", "RESTRICTED"),
-        (2, "anonymous", "check", "P-HELD", "SOE_APPOINTMENT", "appointment 7", "RESTRICTED"),
-        (3, "anonymous", "checkBatch", B, "BANK_CREDIT", "portfolio review", "RESTRICTED"),
-        (4, "anonymous", "checkBatch", CLEAN, "BANK_CREDIT", "portfolio review", "CLEAR"),
+        (1, "test-admin", "check", A, "BANK_CREDIT", "CREDIT_APPROVAL: loan 1", "RESTRICTED"),
+        (2, "test-admin", "check", "P-HELD", "SOE_APPOINTMENT", "APPOINTMENT: appointment 7", "RESTRICTED"),
+        (3, "test-admin", "checkBatch", B, "BANK_CREDIT", "LOAN_MONITORING", "RESTRICTED"),
+        (4, "test-admin", "checkBatch", CLEAN, "BANK_CREDIT", "LOAN_MONITORING", "CLEAR"),
     ]
     assert all(len(r["evidenceHash"]) == 64 for r in log["nodes"])
     assert log["pageInfo"]["hasNextPage"] is False

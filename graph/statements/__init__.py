@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from graph.statements import access, audit, checks, ddl, lookup, network, writes, lifecycle
+from graph.statements import access, audit, checks, ddl, fragments, lifecycle, lookup, network, writes
 
 MODULES: tuple[ModuleType, ...] = (ddl, writes, lookup, checks, audit, network, access, lifecycle)
 

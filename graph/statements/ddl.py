@@ -16,6 +16,10 @@ UNIQUE_KEYS_SPEC: tuple[tuple[str, str], ...] = (
     ("Document", "documentId"),
     ("AccessRecord", "seq"),
     ("Meta", "key"),
+    ("EntryEvent", "eventId"),
+    ("Task", "taskId"),
+    ("Objection", "objectionId"),
+    ("RepairApplication", "applicationId"),
 )
 
 # Properties filtered on that are not keys.

@@ -14,6 +14,6 @@ ENTRY_MAP = (
     "measures: [(e)-[:IMPOSES]->(m:Measure) | m{.code, .name, .nameEn, .basisDocument, .basisItem, "
     ".departmentCode, .mandatory, .targets, .scenarios, .kinds, .minSeverity}], "
     # The lifecycle events (issue 5): the status on a past day is the toStatus of the last event up to it.
-    "events: [(e)-[:HAS_EVENT]->(ev:EntryEvent) | ev{.seq, .at, .fromStatus, .toStatus}]}"
+    "events: [(e)-[:HAS_EVENT]->(lev:EntryEvent) | lev{.seq, .at, .fromStatus, .toStatus}]}"
 )
 ROLE_TYPES = "|".join(_ROLES)

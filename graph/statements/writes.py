@@ -108,7 +108,11 @@ MERGE (m:Measure {code: row.code})
 SET m += row.props
 MERGE (m)-[:IMPLEMENTED_BY]->(d)
 MERGE (m)-[:BASED_ON]->(doc)
-RETURN count(m) AS written
+WITH m, row
+UNWIND (CASE WHEN size(row.otherDepartments) = 0 THEN [null] ELSE row.otherDepartments END) AS code
+OPTIONAL MATCH (other:Department {code: code})
+FOREACH (_ IN CASE WHEN other IS NULL THEN [] ELSE [1] END | MERGE (m)-[:IMPLEMENTED_BY]->(other))
+RETURN count(DISTINCT m) AS written
 """
 
 # Which of the given keys exist already (reference checks of a load against what is stored).

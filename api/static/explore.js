@@ -1,0 +1,579 @@
+// The investigator's graph explorer (issue 4): search a subject, draw its neighbourhood, click to expand, find
+// paths. Plain JS talking to /graphql with fetch; cytoscape (vendored) draws. Element ids are the graph's own
+// keys (USCC, person id, entry id) so that tests and investigators can name them; `window.cy` is exposed.
+"use strict";
+
+(function () {
+  const GRAPHQL = "/graphql";
+
+  const ROLE = {
+    LEGAL_REPRESENTATIVE: "法定代表人", PRINCIPAL: "主要负责人", ACTUAL_CONTROLLER: "实际控制人", DIRECTOR: "董事",
+    SUPERVISOR: "监事", SENIOR_MANAGER: "高级管理人员", DIRECTLY_RESPONSIBLE: "直接责任人", SHAREHOLDER_OF: "持股",
+    HAS_ENTRY: "信用记录",
+  };
+  const LIST_KIND = {
+    DISHONEST_DEBTOR: "失信被执行人", BLACKLIST: "严重失信主体名单", FOCUS_LIST: "重点关注名单", RED_LIST: "红名单",
+    ADMINISTRATIVE_PENALTY: "行政处罚",
+  };
+  const STATUS = {
+    PROPOSED: "拟列入", EFFECTIVE: "有效", UNDER_OBJECTION: "异议中", REPAIRED: "已修复", EXPIRED: "已到期",
+    REVOKED: "已撤销",
+  };
+  const SEVERITY = { MINOR: "轻微", GENERAL: "一般", SERIOUS: "严重", VERY_SERIOUS: "特别严重" };
+
+  const $ = (id) => document.getElementById(id);
+  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  const USCC_RE = /^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
+
+  // ------------------------------------------------------------------------------------------------ GraphQL
+
+  // The API key (an investigator's: network queries are theirs) lives in this tab's sessionStorage only.
+  const KEY_STORE = "creditgraph.apiKey";
+
+  async function gql(query, variables) {
+    const headers = { "content-type": "application/json", accept: "application/json" };
+    const key = $("api-key").value.trim();
+    if (key) headers.authorization = "Bearer " + key;
+    const response = await fetch(GRAPHQL, {
+      method: "POST", headers, body: JSON.stringify({ query, variables: variables || {} }),
+    });
+    let body;
+    try {
+      body = await response.json();
+    } catch (err) {
+      throw new Error(`HTTP ${response.status}`);
+    }
+    if (body.errors && body.errors.length) {
+      const err = new Error(body.errors.map((e) => e.message).join("; "));
+      err.code = (body.errors[0].extensions || {}).code;
+      throw err;
+    }
+    return body.data;
+  }
+
+  function purpose() {
+    return $("purpose").value.trim() || null;
+  }
+
+  function asOf() {
+    return $("as-of").value || null;
+  }
+
+  function today() {
+    return new Date().toISOString().slice(0, 10);
+  }
+
+  /** A SubjectRef from what an investigator typed or from a drawn node. */
+  function refOf(text) {
+    const key = String(text || "").trim();
+    if (!key) return null;
+    for (const id of [key, "O:" + key.toUpperCase(), "P:" + key]) {  // a drawn node's id or key
+      const node = window.cy && cy.getElementById(id);
+      if (node && node.nonempty() && node.data("kind") !== "ENTRY") return refOfNode(node);
+    }
+    return USCC_RE.test(key.toUpperCase()) ? { uscc: key.toUpperCase() } : { personId: key };
+  }
+
+  const refKey = (ref) => ref.uscc || ref.personId;
+  // Drawing ids are the API's node ids: a kind prefix and the key (a person id could look like a USCC).
+  const idOf = (ref) => (ref.uscc ? "O:" + ref.uscc : "P:" + ref.personId);
+  const refOfNode = (node) => (node.data("kind") === "ORGANIZATION" ? { uscc: node.data("key") } : { personId: node.data("key") });
+
+  // --------------------------------------------------------------------------- from the API to elements
+  // Every adapter returns {nodes: [{id, kind, label, ...details}], edges: [{id, source, target, type, label,
+  // ...details}], truncated}. Node kinds: ORGANIZATION, PERSON, ENTRY.
+
+  function entryInForce(e, on) {
+    if (typeof e.inForce === "boolean") return e.inForce;
+    const day = on || today();
+    const live = e.status === "EFFECTIVE" || e.status === "UNDER_OBJECTION";
+    return live && (!e.start || e.start <= day) && (!e.end || day <= e.end);
+  }
+
+  function entryNode(e, on) {
+    return {
+      id: "E:" + e.entryId, key: e.entryId, kind: "ENTRY", label: LIST_KIND[e.kind] || e.kind, listKind: e.kind, status: e.status,
+      severity: e.severity, reason: e.reason, start: e.start, end: e.end, actDate: e.actDate,
+      department: e.department ? (e.department.name || e.department.code) : e.departmentCode || null,
+      document: e.document ? [e.document.number, e.document.title].filter(Boolean).join(" ") : e.documentId || null,
+      inForce: entryInForce(e, on),
+    };
+  }
+
+  function orgNode(o) {
+    return {
+      id: "O:" + o.uscc, key: o.uscc, kind: "ORGANIZATION", label: o.name || o.uscc, name: o.name, uscc: o.uscc, status: o.status,
+      category: o.category, division: o.division, province: o.province, established: o.established,
+      registrationAuthority: o.registrationAuthority,
+    };
+  }
+
+  function personNode(p) {
+    return { id: "P:" + p.id, key: String(p.id), kind: "PERSON", label: p.name || String(p.id), name: p.name, idNumber: p.idNumber };
+  }
+
+  function ratioText(r) {
+    if (r === null || r === undefined) return "";
+    return (Math.round(r * 10000) / 100).toString() + "%";
+  }
+
+  function edgeLabel(type, e) {
+    if (type === "SHAREHOLDER_OF") return "持股 " + ratioText(e.ratio);
+    if (type === "HAS_ENTRY") return "";
+    return e.title || ROLE[type] || type;
+  }
+
+  const ORG_FIELDS = "uscc name status category division province established registrationAuthority";
+  const ENTRY_FIELDS = `entryId kind status severity reason start end actDate
+    department { code name } document { documentId number title }`;
+
+  /** `neighbourhood` (depth 1) of a subject, as elements; null when the subject is not in the graph. */
+  async function neighbourhood(ref) {
+    const on = asOf();
+    let data;
+    try {
+      // `first` is left to the server's default node cap; `truncated` says when it was reached.
+      data = await gql(`query($subject: SubjectRef!, $asOf: Date, $purpose: String) {
+        neighbourhood(subject: $subject, depth: 1, asOf: $asOf, purpose: $purpose) {
+          truncated nodeCap
+          nodes { id kind key name depth inForce
+                  organization { ${ORG_FIELDS} } person { id name idNumber } entry { ${ENTRY_FIELDS} } }
+          edges { id type source target from to ratio title } } }`,
+      { subject: ref, asOf: on, purpose: purpose() });
+    } catch (err) {
+      if (err.code === "NOT_FOUND") return null;
+      throw err;
+    }
+    const n = data.neighbourhood;
+    const nodes = n.nodes.map((x) => {
+      let node;
+      if (x.kind === "ORGANIZATION" && x.organization) node = orgNode(x.organization);
+      else if (x.kind === "PERSON" && x.person) node = personNode(x.person);
+      else if (x.kind === "LIST_ENTRY" && x.entry) node = entryNode(x.entry, on);
+      else node = { kind: x.kind === "LIST_ENTRY" ? "ENTRY" : x.kind, label: x.name || x.key };
+      node.id = x.id;
+      node.key = x.key;
+      if (node.kind === "ENTRY" && typeof x.inForce === "boolean") node.inForce = x.inForce;
+      return node;
+    });
+    const edges = n.edges.map((e) => ({
+      id: e.id, source: e.source, target: e.target, type: e.type, label: edgeLabel(e.type, e), from: e.from,
+      to: e.to, ratio: e.ratio, title: e.title,
+    }));
+    return { nodes, edges, truncated: n.truncated, cap: n.nodeCap };
+  }
+
+  const PREFIX = { ORGANIZATION: "O:", PERSON: "P:", LIST_ENTRY: "E:" };
+
+  /** `paths` between two subjects: each path as its nodes and hops (source/target already directed). */
+  async function paths(from, to, maxHops) {
+    const data = await gql(`query($from: SubjectRef!, $to: SubjectRef!, $maxHops: Int!, $asOf: Date, $purpose: String) {
+      paths(from: $from, to: $to, maxHops: $maxHops, asOf: $asOf, purpose: $purpose) {
+        length method truncated explanation
+        paths { nodes { kind key name } relationships { type from to ratio forward } } } }`,
+    { from, to, maxHops, asOf: asOf(), purpose: purpose() });
+    const r = data.paths;
+    return {
+      length: r.length, explanation: r.explanation, truncated: r.truncated,
+      paths: r.paths.map((p) => {
+        const nodes = p.nodes.map((x) => ({
+          id: PREFIX[x.kind] + x.key, key: x.key, kind: x.kind === "LIST_ENTRY" ? "ENTRY" : x.kind,
+          label: x.name || x.key, name: x.name,
+        }));
+        const hops = p.relationships.map((rel, i) => {
+          const [a, b] = rel.forward ? [nodes[i], nodes[i + 1]] : [nodes[i + 1], nodes[i]];
+          return { source: a.id, target: b.id, type: rel.type, label: edgeLabel(rel.type, rel), ratio: rel.ratio,
+                   from: rel.from, to: rel.to };
+        });
+        return { nodes, hops };
+      }),
+    };
+  }
+
+  const api = { neighbourhood, paths };
+
+  // ------------------------------------------------------------------------------------------------ drawing
+
+  const style = [
+    { selector: "node", style: {
+      label: "data(label)", "font-size": 12, color: "#1d2433", "text-wrap": "wrap", "text-max-width": 120,
+      "font-family": getComputedStyle(document.documentElement).fontFamily, "min-zoomed-font-size": 6,
+      "border-width": 2, "text-outline-color": "#fafbfc", "text-outline-width": 0,
+    } },
+    { selector: 'node[kind = "ORGANIZATION"]', style: {
+      shape: "round-rectangle", width: 136, height: 46, "background-color": "#e8f0fb", "border-color": "#2f6db5",
+      "text-valign": "center", "text-halign": "center", "text-max-width": 124, padding: 4,
+    } },
+    { selector: 'node[kind = "PERSON"]', style: {
+      shape: "ellipse", width: 40, height: 40, "background-color": "#fff3dc", "border-color": "#c77800",
+      "text-valign": "bottom", "text-margin-y": 5, "font-weight": 500,
+    } },
+    { selector: 'node[kind = "ENTRY"]', style: {
+      shape: "diamond", width: 32, height: 32, "background-color": "#d5d8dc", "border-color": "#9aa0a6",
+      "text-valign": "bottom", "text-margin-y": 4, "font-size": 11, color: "#5f6b7a",
+    } },
+    { selector: 'node[kind = "ENTRY"][?inForce]', style: {
+      "background-color": "#d93025", "border-color": "#a31b12", color: "#a31b12", "font-weight": 600,
+    } },
+    { selector: 'node[kind = "ENTRY"][?inForce][listKind = "RED_LIST"]', style: {
+      "background-color": "#1e8e3e", "border-color": "#136c2e", color: "#136c2e",
+    } },
+    { selector: 'node[kind != "ENTRY"]', style: { "border-style": "dashed" } },  // not expanded yet
+    { selector: "node.expanded", style: { "border-style": "solid" } },
+    { selector: "node.focus", style: { "border-width": 4 } },
+    { selector: "node:selected", style: { "border-color": "#0b57d0", "border-width": 5, "overlay-opacity": 0 } },
+    { selector: "edge", style: {
+      width: 1.6, "line-color": "#8a94a3", "target-arrow-color": "#8a94a3", "target-arrow-shape": "triangle",
+      "arrow-scale": 0.9, "curve-style": "bezier", label: "data(label)", "font-size": 10.5, color: "#4a5565",
+      "text-background-color": "#fafbfc", "text-background-opacity": 0.9, "text-background-padding": 2,
+      "text-rotation": "none", "font-family": getComputedStyle(document.documentElement).fontFamily,
+    } },
+    { selector: 'edge[type = "SHAREHOLDER_OF"]', style: {
+      "line-style": "dashed", "line-color": "#2f6db5", "target-arrow-color": "#2f6db5", color: "#2f6db5",
+    } },
+    { selector: 'edge[type = "HAS_ENTRY"]', style: { "line-color": "#c3c8cf", "target-arrow-shape": "none", width: 1.2 } },
+    { selector: ".faded", style: { opacity: 0.18 } },
+    { selector: "node.path", style: { "border-color": "#7b2ff7", "border-width": 4, "border-style": "solid" } },
+    { selector: "edge.path", style: {
+      "line-color": "#7b2ff7", "target-arrow-color": "#7b2ff7", width: 4.5, color: "#5a1fc0", "z-index": 10,
+    } },
+  ];
+
+  const cy = cytoscape({
+    container: $("cy"), style, elements: [], wheelSensitivity: 0.3, minZoom: 0.15, maxZoom: 3,
+    boxSelectionEnabled: false, selectionType: "single",
+  });
+  window.cy = cy;
+
+  let layoutRun = null;
+  /** A force-directed layout of everything (the 重新布局 button). */
+  function layout() {
+    if (layoutRun) layoutRun.stop();
+    layoutRun = cy.layout({
+      name: "cose", animate: false, randomize: false, fit: true, padding: 60, nodeDimensionsIncludeLabels: true,
+      idealEdgeLength: () => 120, nodeRepulsion: () => 120000, edgeElasticity: () => 80, gravity: 0.3,
+      numIter: 1500, componentSpacing: 80, nodeOverlap: 20,
+    });
+    layoutRun.run();
+  }
+
+  const KIND_ORDER = { ORGANIZATION: 0, PERSON: 1, ENTRY: 2 };
+
+  /** Place new nodes on an arc around `center`, facing away from what is already drawn (a full circle when
+   *  nothing is): expanding a node fans its neighbours out and leaves the rest of the drawing where it was.
+   *  Deterministic: by kind, then id. */
+  function placeAround(center, nodes) {
+    if (nodes.empty()) return;
+    const c = center.position();
+    const others = cy.nodes().not(nodes).not(center);
+    let dx = 0, dy = 0;
+    others.forEach((n) => { dx += c.x - n.position("x"); dy += c.y - n.position("y"); });
+    const full = others.empty() || (Math.abs(dx) < 1 && Math.abs(dy) < 1);
+    const count = nodes.length;
+    const base = full ? -Math.PI / 2 : Math.atan2(dy, dx);
+    const spread = full ? 2 * Math.PI : Math.min(Math.PI * 1.3, Math.max(Math.PI / 3, count * 0.5));
+    const radius = Math.max(190, (count * 75) / spread);
+    const sorted = nodes.sort((a, b) => (KIND_ORDER[a.data("kind")] - KIND_ORDER[b.data("kind")]) ||
+                                          (a.id() < b.id() ? -1 : 1));
+    sorted.forEach((n, i) => {
+      const t = full ? i / count : (count === 1 ? 0.5 : i / (count - 1));
+      const angle = full ? base + 2 * Math.PI * t : base - spread / 2 + spread * t;
+      n.position({ x: c.x + radius * Math.cos(angle), y: c.y + radius * Math.sin(angle) });
+    });
+  }
+
+  /** Add what `result` holds to the graph (existing elements keep their data, refreshed); the new nodes. */
+  function merge(result) {
+    const added = [];
+    cy.batch(() => {
+      for (const n of result.nodes) {
+        const existing = cy.getElementById(n.id);
+        if (existing.nonempty()) existing.data(Object.assign({}, existing.data(), n));
+        else added.push(cy.add({ group: "nodes", data: n }));
+      }
+      for (const e of result.edges) {
+        if (cy.getElementById(e.source).empty() || cy.getElementById(e.target).empty()) continue;
+        const existing = cy.getElementById(e.id);
+        if (existing.nonempty()) existing.data(Object.assign({}, existing.data(), e));
+        else added.push(cy.add({ group: "edges", data: e }));
+      }
+    });
+    return cy.collection(added).nodes();
+  }
+
+  function setStatus(text, kind) {
+    const el = $("status");
+    el.textContent = text;
+    el.className = kind || "";
+  }
+
+  function counts() {
+    return `${cy.nodes().length} 个节点 · ${cy.edges().length} 条关系`;
+  }
+
+  let busy = 0;
+  async function withBusy(label, fn) {
+    busy += 1;
+    document.body.dataset.busy = "1";
+    setStatus(label + "…");
+    try {
+      return await fn();
+    } catch (err) {
+      if (err.code === "FORBIDDEN" || err.code === "UNAUTHENTICATED") {
+        setStatus("需要调查人员（INVESTIGATOR）的 API 密钥：" + err.message, "error");
+        $("api-key").focus();
+      } else {
+        setStatus("出错：" + err.message, "error");
+      }
+      throw err;
+    } finally {
+      busy -= 1;
+      if (!busy) delete document.body.dataset.busy;
+    }
+  }
+
+  /** Draw (fresh) or merge (expand) the neighbourhood of a subject. */
+  async function expand(ref, { fresh = false } = {}) {
+    const key = refKey(ref);
+    return withBusy("加载 " + key, async () => {
+      const result = await api.neighbourhood(ref);
+      if (!result) {
+        setStatus("未找到：" + key, "warn");
+        return;
+      }
+      if (fresh) {
+        cy.elements().remove();
+        showDetails(null);
+      }
+      const added = merge(result);
+      const node = cy.getElementById(idOf(ref));
+      node.addClass("expanded");
+      if (fresh) {
+        cy.nodes(".focus").removeClass("focus");
+        node.addClass("focus");
+      }
+      if (fresh) node.position({ x: 0, y: 0 });
+      placeAround(node, added);
+      if (fresh) cy.fit(undefined, 70);
+      else if (added.nonempty()) cy.animate({ fit: { eles: cy.elements(), padding: 70 } }, { duration: 250 });
+      cy.$(":selected").unselect();
+      node.select();
+      showDetails(node);
+      const note = result.truncated ? `（已截断：只显示前 ${result.cap} 个节点）` : "";
+      setStatus(counts() + note, result.truncated ? "warn" : "");
+      document.body.dataset.loaded = String((Number(document.body.dataset.loaded) || 0) + 1);
+    });
+  }
+
+  // --------------------------------------------------------------------------------------------- details
+
+  const row = (label, value) => (value === null || value === undefined || value === "" ? "" :
+    `<dt>${esc(label)}</dt><dd>${esc(value)}</dd>`);
+  const period = (d) => `${d.start || d.from || "—"} 至 ${d.end || d.to || "今"}`;
+
+  function entryCard(d) {
+    const live = d.inForce ? " live" : "";
+    const red = d.listKind === "RED_LIST" ? " red" : "";
+    return `<div class="entry-card${live}${red}" data-entry="${esc(d.key)}">
+      <div class="head"><span>${esc(LIST_KIND[d.listKind] || d.listKind)}</span>
+        <span class="state">${d.inForce ? "有效" : esc(STATUS[d.status] || d.status || "已失效")}</span></div>
+      <div>${esc(d.reason || "")}</div>
+      <div class="meta">认定部门：${esc(d.department || "—")}</div>
+      <div class="meta">有效期：${esc(period(d))}${d.severity ? " · 严重程度：" + esc(SEVERITY[d.severity] || d.severity) : ""}</div>
+      ${d.document ? `<div class="meta">依据：${esc(d.document)}</div>` : ""}
+      <div class="meta">编号：${esc(d.key)}</div></div>`;
+  }
+
+  function showDetails(node) {
+    const panel = $("details");
+    if (!node || node.empty()) {
+      panel.innerHTML = `<div class="placeholder"><p>单击节点查看详情。</p></div>`;
+      return;
+    }
+    const d = node.data();
+    let html = "";
+    if (d.kind === "ENTRY") {
+      const cls = "kind ENTRY" + (d.inForce ? " live" : "") + (d.listKind === "RED_LIST" ? " red" : "");
+      html += `<h2>${esc(LIST_KIND[d.listKind] || d.listKind)}</h2><span class="${cls}">信用记录 · ${d.inForce ? "有效" : "已失效"}</span>`;
+      html += `<dl>${row("编号", d.key)}${row("状态", STATUS[d.status] || d.status)}${row("严重程度", SEVERITY[d.severity] || d.severity)}
+        ${row("认定部门", d.department)}${row("有效期", period(d))}${row("行为日期", d.actDate)}${row("依据", d.document)}
+        ${row("事由", d.reason)}</dl>`;
+      const subjects = node.incomers("node");
+      if (subjects.nonempty()) html += `<h3>主体</h3><div>${subjects.map((s) => esc(s.data("label"))).join("、")}</div>`;
+    } else {
+      const kindLabel = d.kind === "ORGANIZATION" ? "组织" : "自然人";
+      html += `<h2>${esc(d.label)}</h2><span class="kind ${d.kind}">${kindLabel}</span>`;
+      if (d.kind === "ORGANIZATION") {
+        html += `<dl>${row("统一社会信用代码", d.key)}${row("登记状态", d.status)}${row("机构类别", d.category)}
+          ${row("登记管理部门", d.registrationAuthority)}${row("行政区划", d.division)}${row("成立日期", d.established)}</dl>`;
+      } else {
+        html += `<dl>${row("人员编号", d.key)}${row("身份证号", d.idNumber)}</dl>`;
+      }
+      html += `<div class="actions">
+        <button type="button" data-action="expand">${node.hasClass("expanded") ? "刷新关系" : "展开关系"}</button>
+        <button type="button" data-action="from">设为路径起点</button>
+        <button type="button" data-action="to">设为路径终点</button></div>`;
+      const entries = node.outgoers('node[kind = "ENTRY"]').sort((a, b) => Number(b.data("inForce")) - Number(a.data("inForce")));
+      html += `<h3>信用记录（${entries.length}）</h3>`;
+      html += entries.length ? entries.map((e) => entryCard(e.data())).join("") : `<div class="muted">无</div>`;
+      const relations = node.connectedEdges('[type != "HAS_ENTRY"]');
+      if (relations.nonempty()) {
+        html += `<h3>关系（${relations.length}）</h3><ul class="steps">` + relations.map((e) => {
+          const other = e.source().same(node) ? e.target() : e.source();
+          const dir = e.source().same(node) ? "→" : "←";
+          const when = e.data("from") || e.data("to") ? ` <span class="muted">${esc(period(e.data()))}</span>` : "";
+          return `<li>${dir} ${esc(other.data("label"))} <span class="via">${esc(e.data("label") || ROLE[e.data("type")])}</span>${when}</li>`;
+        }).join("") + "</ul>";
+      }
+    }
+    panel.innerHTML = html;
+    panel.dataset.node = d.id;
+    panel.querySelectorAll("button[data-action]").forEach((b) => b.addEventListener("click", () => {
+      const action = b.dataset.action;
+      if (action === "expand") expand(refOfNode(node)).catch(() => {});
+      if (action === "from") $("path-from").value = d.key;
+      if (action === "to") $("path-to").value = d.key;
+    }));
+  }
+
+  cy.on("tap", "node", (evt) => {
+    const node = evt.target;
+    showDetails(node);
+    if (node.data("kind") !== "ENTRY" && !node.hasClass("expanded")) {
+      expand(refOfNode(node)).catch(() => {});
+    }
+  });
+  cy.on("tap", (evt) => { if (evt.target === cy) showDetails(null); });
+
+  // ---------------------------------------------------------------------------------------------- search
+
+  async function search(text) {
+    const list = $("search-results");
+    const data = await withBusy("搜索", () => gql(`query($name: String!) { searchSubjects(name: $name, first: 12) {
+        nodes { __typename ... on Organization { uscc name status } ... on Person { id name idNumber } } } }`,
+      { name: text }));
+    const hits = data.searchSubjects.nodes;
+    list.innerHTML = hits.length ? hits.map((h) => {
+      const kind = h.__typename === "Organization" ? "ORGANIZATION" : "PERSON";
+      const key = kind === "ORGANIZATION" ? h.uscc : String(h.id);
+      return `<li data-id="${esc(key)}" data-kind="${kind}"><span class="tag ${kind}">${kind === "ORGANIZATION" ? "组织" : "个人"}</span>
+        <span class="name">${esc(h.name || key)}</span><span class="key">${esc(key)}</span></li>`;
+    }).join("") : `<li class="empty">没有匹配的主体</li>`;
+    list.hidden = false;
+    const exact = hits.length === 1 && list.querySelector("li[data-id]");
+    if (exact && exact.dataset.id.toUpperCase() === text.trim().toUpperCase()) {  // a USCC or id typed: draw it
+      list.hidden = true;
+      const ref = exact.dataset.kind === "ORGANIZATION" ? { uscc: exact.dataset.id } : { personId: exact.dataset.id };
+      return expand(ref, { fresh: true });
+    }
+    setStatus(hits.length ? `找到 ${hits.length} 个主体` : "没有匹配的主体", hits.length ? "" : "warn");
+    list.querySelectorAll("li[data-id]").forEach((li) => li.addEventListener("click", () => {
+      list.hidden = true;
+      const ref = li.dataset.kind === "ORGANIZATION" ? { uscc: li.dataset.id } : { personId: li.dataset.id };
+      expand(ref, { fresh: true }).catch(() => {});
+    }));
+  }
+
+  $("search-form").addEventListener("submit", (evt) => {
+    evt.preventDefault();
+    const text = $("search-input").value.trim();
+    if (text) search(text).catch(() => {});
+  });
+  document.addEventListener("click", (evt) => {
+    if (!$("search-form").contains(evt.target)) $("search-results").hidden = true;
+  });
+
+  // ------------------------------------------------------------------------------------------------ paths
+
+  function clearPath() {
+    cy.elements().removeClass("path faded");
+  }
+
+  async function findPaths(fromText, toText, maxHops) {
+    const from = refOf(fromText), to = refOf(toText);
+    if (!from || !to) return setStatus("请输入起点和终点", "warn");
+    await withBusy("查找路径", async () => {
+      const result = await api.paths(from, to, maxHops);
+      clearPath();
+      if (!result.paths.length) {
+        setStatus(result.explanation || `${maxHops} 跳之内没有路径`, "warn");
+        showPathDetails(result);
+        return;
+      }
+      // Nodes not drawn yet are added (click them to expand); each hop is the drawn edge of that type
+      // between the two nodes, or a new one.
+      const added = merge({ nodes: result.paths.flatMap((p) => p.nodes), edges: [] });
+      for (const p of result.paths) {  // a node not drawn yet goes beside the one before it on the path
+        p.nodes.forEach((n, i) => {
+          const node = cy.getElementById(n.id);
+          if (i > 0 && added.contains(node)) placeAround(cy.getElementById(p.nodes[i - 1].id), node);
+        });
+      }
+      const chains = result.paths.map((p) => {
+        let chain = cy.collection();
+        for (const n of p.nodes) chain = chain.union(cy.getElementById(n.id));
+        for (const hop of p.hops) {
+          let edge = cy.edges().filter((e) => e.source().id() === hop.source && e.target().id() === hop.target &&
+                                              e.data("type") === hop.type);
+          if (edge.empty()) edge = cy.add({ group: "edges", data: { id: `${hop.source}-${hop.type}->${hop.target}`, ...hop } });
+          hop.label = edge.first().data("label") || hop.label;  // the drawn edge's label has the title (董事长)
+          chain = chain.union(edge);
+        }
+        return chain;
+      });
+      const onPath = chains.reduce((all, c) => all.union(c), cy.collection());
+      cy.elements().addClass("faded");
+      onPath.removeClass("faded").addClass("path");
+      cy.animate({ fit: { eles: onPath, padding: 90 } }, { duration: 250 });
+      showPathDetails(result);
+      setStatus(`找到 ${result.paths.length} 条最短路径（${result.length} 跳）· ` + counts());
+      document.body.dataset.paths = String(result.paths.length);
+    });
+  }
+
+  function showPathDetails(result) {
+    const panel = $("details");
+    let html = `<h2>路径</h2><span class="kind path">${result.paths.length} 条 · ${result.length ?? "—"} 跳</span>`;
+    if (!result.paths.length) html += `<p class="muted">${esc(result.explanation || "没有路径")}</p>`;
+    result.paths.forEach((p, i) => {
+      html += `<h3>路径 ${i + 1}</h3><div class="chain">`;
+      p.nodes.forEach((n, j) => {
+        const kind = n.kind === "ORGANIZATION" ? "组织" : "自然人";
+        html += `<div class="step ${n.kind}"><span class="tag">${kind}</span>${esc(n.label)}
+          <div class="muted key">${esc(n.key)}</div></div>`;
+        const hop = p.hops[j];
+        if (hop) {
+          const arrow = hop.source === n.id ? "▼" : "▲";  // the relationship's direction along the path
+          html += `<div class="hop">${arrow} ${esc(hop.label || ROLE[hop.type] || hop.type)}</div>`;
+        }
+      });
+      html += "</div>";
+    });
+    panel.innerHTML = html;
+    panel.dataset.node = "";
+  }
+
+  $("path-form").addEventListener("submit", (evt) => {
+    evt.preventDefault();
+    findPaths($("path-from").value, $("path-to").value, Number($("path-hops").value) || 4).catch(() => {});
+  });
+
+  // ------------------------------------------------------------------------------------------------ tools
+
+  $("fit-button").addEventListener("click", () => cy.fit(undefined, 60));
+  $("relayout-button").addEventListener("click", () => layout());
+  $("clear-path-button").addEventListener("click", clearPath);
+  $("clear-button").addEventListener("click", () => { cy.elements().remove(); showDetails(null); setStatus(""); });
+  $("as-of").addEventListener("change", () => {
+    const focus = cy.nodes(".focus");
+    if (focus.nonempty()) {
+      expand(refOfNode(focus), { fresh: true }).catch(() => {});
+    }
+  });
+
+  $("api-key").value = sessionStorage.getItem(KEY_STORE) || "";
+  $("api-key").addEventListener("change", () => sessionStorage.setItem(KEY_STORE, $("api-key").value.trim()));
+
+  window.explorer = { expand, search, findPaths, refOf, api };
+  document.body.dataset.ready = "1";
+})();

@@ -1,0 +1,327 @@
+"""Access control through the GraphQL API over HTTP (issue 6, DOMAIN rule 10): keys, roles, purposes, masking,
+the access log, and the request-shape limits.
+
+One small graph: an organisation with a legal representative (with an ID number) and entries in every status,
+so each assertion names what a role may and may not see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+import strawberry
+
+from api import auth
+from graph import settings
+from graph.statements import access, all_statements, audit
+from graph.store import FalkorStore, GraphStore
+from tests.conftest import ApiClient, build, department, document, rec, uscc
+from tests.graphs import snapshot
+
+ORG, OTHER = uscc(501), uscc(502)
+RAW_ID = "11010519491231002X"
+MASKED_ID = "110***********002X"
+FAR = (dt.date.today() + dt.timedelta(days=900)).isoformat()
+
+
+def entry(entry_id: str, status: str = "EFFECTIVE", start: str = "2024-01-01", end: str = FAR) -> Any:
+    return rec("entries", entry_id=entry_id, subject_uscc=ORG, kind="BLACKLIST", reason=f"reason {entry_id}",
+               severity="SERIOUS", department="TD", document_id="DOC-1", start=start, end=end, status=status)
+
+
+@pytest.fixture
+def graph(store: GraphStore) -> GraphStore:
+    build(store, department("TD", "测试法院"), document())
+    build(
+        store,
+        rec("organizations", uscc=ORG, name="厦门甲有限公司"), rec("organizations", uscc=OTHER, name="厦门乙有限公司"),
+        rec("persons", person_id="P1", name="张三丰", id_number=RAW_ID),
+        rec("roles", person_id="P1", uscc=ORG, role="法定代表人", **{"from": "2019-01-01"}),
+        entry("E-LIVE"), entry("E-OBJECTION", "UNDER_OBJECTION"), entry("E-REPAIRED", "REPAIRED"),
+        entry("E-REVOKED", "REVOKED"), entry("E-PROPOSED", "PROPOSED"),
+        entry("E-EXPIRED", start="2015-01-01", end="2018-01-01"),
+    )
+    return store
+
+
+CHECK = """query($purpose: String) { check(subject: {uscc: "ORG"}, scenario: BANK_CREDIT, purpose: $purpose)
+{ verdict } }""".replace("ORG", ORG)
+ORG_VIEW = """{ organization(uscc: "ORG") { name entries { entryId }
+  roles { person { id name idNumber } } } }""".replace("ORG", ORG)
+PERSON = """query($purpose: String) { person(id: "P1", purpose: $purpose) { name idNumber } }"""
+UNMASK = """query($purpose: String) { person(id: "P1", purpose: $purpose) { idNumberUnmasked } }"""
+LOG = "{ accessLog(first: 50) { nodes { seq who role keyId operation subject purpose resultSize } } }"
+
+
+def codes(errors: list[dict[str, Any]]) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in errors]
+
+
+# ------------------------------------------------------------------------------------------------ keys
+
+
+def test_keys_are_stored_hashed_and_the_token_is_nowhere_in_the_graph(graph: GraphStore) -> None:
+    key_id, token = auth.create_key(graph, label="bank of test", role="BANK")
+    [key] = [k for k in auth.list_keys(graph) if k["keyId"] == key_id]
+    assert key["role"] == "BANK" and key["label"] == "bank of test" and not key.get("revokedAt")
+    [row] = graph.read(access.API_KEY_BY_HASH, {"hash": hashlib.sha256(token.encode()).hexdigest()})
+    assert row["key"]["keyId"] == key_id
+    nodes, rels = snapshot(graph)
+    assert token not in json.dumps([nodes, rels], ensure_ascii=False)
+    assert len(token) >= 40
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    (dict(label="x", role="PUBLIC"), "role: one of"),
+    (dict(label="x", role="ROOT"), "role: one of"),
+    (dict(label="", role="BANK"), "label"),
+    (dict(label="x", role="DEPARTMENT"), "needs a department code"),
+    (dict(label="x", role="BANK", unmask=True), "unmask"),
+])
+def test_bad_key_requests_are_refused(graph: GraphStore, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(auth.InvalidInput, match=message):
+        auth.create_key(graph, **kwargs)
+
+
+def test_unknown_revoked_and_malformed_keys_get_401_never_public(graph: GraphStore, api: ApiClient) -> None:
+    key_id, token = auth.create_key(graph, label="soon revoked", role="BANK")
+    assert api.with_token(token).gql(CHECK, {"purpose": "CREDIT_APPROVAL"})["check"]["verdict"]
+    auth.revoke_key(graph, key_id)
+    for headers in ({"Authorization": f"Bearer {token}"}, {"Authorization": "Bearer cg_not-a-key"},
+                    {"X-Api-Key": "cg_not-a-key"}, {"Authorization": "Basic dXNlcjpwYXNz"}):
+        response = httpx.post(api.url, json={"query": "{ dataVersion }"}, headers=headers)
+        assert response.status_code == 401, headers
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "data" not in response.json()
+    assert "revoked" in httpx.post(api.url, json={"query": "{ dataVersion }"},
+                                   headers={"Authorization": f"Bearer {token}"}).json()["errors"][0]["message"]
+
+
+def test_x_api_key_header_works_like_bearer(graph: GraphStore, api: ApiClient) -> None:
+    _, token = auth.create_key(graph, label="header user", role="BANK")
+    response = httpx.post(api.url, json={"query": CHECK, "variables": {"purpose": "CREDIT_APPROVAL"}},
+                          headers={"X-Api-Key": token})
+    assert response.status_code == 200 and response.json()["data"]["check"]["verdict"]
+
+
+def test_cli_creates_lists_and_revokes_keys(graph: GraphStore, api: ApiClient) -> None:
+    if not isinstance(graph, FalkorStore):
+        pytest.skip("the CLI test points the CLI at the embedded engine's socket")
+    socket_path = graph._client.connection.connection_pool.connection_kwargs["path"]
+    env = {**os.environ, "CREDITGRAPH_FALKORDB_URL": f"unix://{socket_path}",
+           "CREDITGRAPH_GRAPH_NAME": graph.graph_name}
+
+    def cli(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "api", "keys", *args], env=env, capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    out = cli("create", "--label", "cli investigator", "--role", "INVESTIGATOR", "--unmask")
+    key_id = out.split()[1]
+    token = out.strip().splitlines()[-1]
+    assert token.startswith("cg_")
+    listed = cli("list")
+    assert key_id in listed and "cli investigator" in listed and token not in listed and "active" in listed
+    client = api.with_token(token)
+    assert client.gql(UNMASK, {"purpose": "INVESTIGATION"})["person"]["idNumberUnmasked"] == RAW_ID
+    assert "revoked" in cli("revoke", key_id)
+    assert f"{key_id}\tINVESTIGATOR" in cli("list") and "revoked 20" in cli("list")
+    assert client.post("{ dataVersion }").get("errors")[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+# ----------------------------------------------------------------------------------------------- roles
+
+
+def test_public_sees_organisations_and_entries_in_force_only(graph: GraphStore, api: ApiClient) -> None:
+    public = api.as_role("PUBLIC")
+    org = public.gql(ORG_VIEW)["organization"]
+    assert sorted(e["entryId"] for e in org["entries"]) == ["E-LIVE", "E-OBJECTION"]
+    assert org["roles"] == [{"person": {"id": "P1", "name": "张**", "idNumber": None}}]
+    # (`entry(entryId:)` itself fails for existing entries: queries/lookup.py `entries` reads `row["*"]`, a bug
+    # outside issue 6; its PUBLIC filter is covered by test_public_filter_of_a_single_entry.)
+    found = public.gql('{ searchSubjects(name: "张") { nodes { __typename } } }')["searchSubjects"]["nodes"]
+    assert found == []
+    found = public.gql('{ searchSubjects(name: "厦门") { nodes { ... on Organization { uscc } } } }')
+    assert sorted(n["uscc"] for n in found["searchSubjects"]["nodes"]) == sorted([ORG, OTHER])
+    # An administrator sees everything, names in full and ID numbers masked.
+    full = api.gql(ORG_VIEW)["organization"]
+    assert len(full["entries"]) == 6
+    assert full["roles"] == [{"person": {"id": "P1", "name": "张三丰", "idNumber": MASKED_ID}}]
+
+
+@pytest.mark.parametrize(("query", "roles_allowed"), [
+    (CHECK, {"BANK", "INVESTIGATOR", "DEPARTMENT", "ADMIN"}),
+    (PERSON, {"BANK", "INVESTIGATOR", "DEPARTMENT", "ADMIN"}),
+    ('{ traceLiability(entryId: "E-LIVE") { reached { person { id } } } }', {"INVESTIGATOR", "DEPARTMENT", "ADMIN"}),
+    (LOG, {"ADMIN"}),
+])
+def test_roles_matrix(graph: GraphStore, api: ApiClient, query: str, roles_allowed: set[str]) -> None:
+    for role in ("PUBLIC", "BANK", "INVESTIGATOR", "DEPARTMENT", "ADMIN"):
+        client = api if role == "ADMIN" else api.as_role(role)
+        body = client.post(query, {"purpose": "SUPERVISION"} if "$purpose" in query else None)
+        if role in roles_allowed:
+            assert not body.get("errors"), (role, body)
+        else:
+            assert codes(body["errors"]) == ["FORBIDDEN"], (role, body)
+            assert "needs one of the roles" in body["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("role", ["BANK", "INVESTIGATOR", "DEPARTMENT"])
+def test_purpose_is_required_and_must_be_on_the_list(graph: GraphStore, api: ApiClient, role: str) -> None:
+    client = api.as_role(role)
+    for query in (CHECK, PERSON):
+        missing = client.errors(query, {"purpose": None})
+        assert codes(missing) == ["INVALID_INPUT"] and "purpose: required" in missing[0]["message"]
+        wrong = client.errors(query, {"purpose": "CURIOSITY"})
+        assert codes(wrong) == ["INVALID_INPUT"] and "CREDIT_APPROVAL" in wrong[0]["message"]
+        assert not client.post(query, {"purpose": "SUPERVISION: case 12"}).get("errors")
+    # Refused requests are not logged; the two accepted ones are.
+    log = api.gql(LOG)["accessLog"]["nodes"]
+    assert [(r["role"], r["operation"], r["purpose"]) for r in log] == [
+        (role, "check", "SUPERVISION: case 12"), (role, "person", "SUPERVISION: case 12")]
+
+
+def test_every_access_is_logged_with_key_role_purpose_subject_and_size(graph: GraphStore, api: ApiClient) -> None:
+    bank = api.as_role("BANK", label="bank officer 7")
+    bank.gql(CHECK, {"purpose": "CREDIT_APPROVAL: loan 9"})
+    bank.gql(PERSON, {"purpose": "CREDIT_APPROVAL: loan 9"})
+    bank.gql('{ person(id: "P-NOBODY", purpose: "CREDIT_APPROVAL") { name } }')
+    [bank_key] = [k for k in auth.list_keys(graph) if k["label"] == "bank officer 7"]
+    log = api.gql(LOG)["accessLog"]["nodes"]
+    assert [(r["who"], r["role"], r["keyId"], r["operation"], r["subject"], r["purpose"], r["resultSize"])
+            for r in log] == [
+        ("bank officer 7", "BANK", bank_key["keyId"], "check", ORG, "CREDIT_APPROVAL: loan 9", 2),  # 2 findings
+        ("bank officer 7", "BANK", bank_key["keyId"], "person", "P1", "CREDIT_APPROVAL: loan 9", 1),
+        ("bank officer 7", "BANK", bank_key["keyId"], "person", "P-NOBODY", "CREDIT_APPROVAL", 0),
+    ]
+    assert [r["seq"] for r in log] == [1, 2, 3]
+
+
+def test_id_numbers_are_masked_unless_the_key_carries_the_unmask_right(graph: GraphStore, api: ApiClient) -> None:
+    for role in ("BANK", "INVESTIGATOR", "DEPARTMENT"):
+        person = api.as_role(role).gql(PERSON, {"purpose": "INVESTIGATION"})["person"]
+        assert person == {"name": "张三丰", "idNumber": MASKED_ID}
+        assert codes(api.as_role(role).errors(UNMASK, {"purpose": "INVESTIGATION"})) == ["FORBIDDEN"]
+    assert codes(api.errors(UNMASK, {"purpose": "INVESTIGATION"})) == ["FORBIDDEN"]  # ADMIN without the right
+    unmasking = api.as_role("INVESTIGATOR", unmask=True, label="investigator 3")
+    assert unmasking.gql(UNMASK, {"purpose": "INVESTIGATION: case 5"})["person"]["idNumberUnmasked"] == RAW_ID
+    # Through an organisation (no purpose declared on the root field) even the unmask right is not enough.
+    errors = unmasking.errors('{ organization(uscc: "ORG") { roles { person { idNumberUnmasked } } } }'
+                              .replace("ORG", ORG))
+    assert codes(errors) == ["FORBIDDEN"] and "declared purpose" in errors[0]["message"]
+    log = [(r["who"], r["operation"], r["subject"], r["purpose"]) for r in api.gql(LOG)["accessLog"]["nodes"]]
+    assert ("investigator 3", "unmaskIdNumber", "P1", "INVESTIGATION: case 5") in log
+
+
+def test_the_raw_id_number_is_projected_by_one_statement_only() -> None:
+    projecting = [name for name, text in all_statements().items() if ".idNumber " in text or ".idNumber," in text
+                  or "p.idNumber AS" in text]
+    assert projecting == ["access.PERSON_ID_NUMBERS"]
+
+
+def test_the_access_log_cannot_be_edited() -> None:
+    """Only two statements touch AccessRecord (append, list) and the API has no field that edits it."""
+    touching = sorted(name for name, text in all_statements().items()
+                      if "AccessRecord" in text and not name.startswith("ddl."))
+    assert touching == ["audit.APPEND_ACCESS_RECORDS", "audit.LIST_ACCESS_RECORDS"], touching
+    assert "CREATE" in audit.APPEND_ACCESS_RECORDS and "DELETE" not in audit.APPEND_ACCESS_RECORDS
+    from api.schema import schema
+
+    mutation = schema.schema_converter  # noqa: F841 - the schema object exists
+    sdl = str(schema)
+    mutation_fields = sdl.split("type Mutation", 1)[1].split("}", 1)[0] if "type Mutation" in sdl else ""
+    assert "access" not in mutation_fields.lower()
+
+
+def test_require_own_department() -> None:
+    def info(role: str, department: str | None = None) -> Any:
+        principal = auth.Principal(role=role, label="x", key_id="k", department=department)
+        return SimpleNamespace(context=SimpleNamespace(principal=principal))
+
+    auth.require_own_department(info("DEPARTMENT", "TD"), "TD")
+    auth.require_own_department(info("ADMIN"), "ANY")
+    for who, code in ((info("DEPARTMENT", "TD"), "OTHER"), (info("DEPARTMENT", "TD"), None),
+                      (info("BANK"), "TD"), (info("PUBLIC"), "TD")):
+        with pytest.raises(auth.Forbidden):
+            auth.require_own_department(who, code)
+
+
+def test_public_filter_of_a_single_entry() -> None:
+    from api.types import ListEntry
+
+    def one(status: str, end: str = FAR) -> ListEntry:
+        return ListEntry.from_map({"entryId": "E", "kind": "BLACKLIST", "status": status, "start": "2024-01-01",
+                                   "end": end})
+
+    assert auth.public_filter(one("EFFECTIVE")) is not None
+    assert auth.public_filter(one("UNDER_OBJECTION")) is not None
+    for hidden in (one("REPAIRED"), one("REVOKED"), one("PROPOSED"), one("EXPIRED"), one("EFFECTIVE", "2020-01-01")):
+        assert auth.public_filter(hidden) is None
+
+
+def test_masking_rules() -> None:
+    assert auth.mask_name("张三") == "张**" and auth.mask_name("欧阳娜娜") == "欧**" and auth.mask_name("") == ""
+    assert auth.mask_id(RAW_ID) == MASKED_ID
+
+
+# ---------------------------------------------------------------------------------------------- limits
+
+
+def test_query_depth_aliases_and_tokens_are_limited(graph: GraphStore, api: ApiClient) -> None:
+    nested = "roles { person { roles { organization { " * 3 + "uscc" + " } } } }" * 3
+    deep = '{ organization(uscc: "ORG") { NESTED } }'.replace("ORG", ORG).replace("NESTED", nested)
+    [error] = api.errors(deep)
+    assert "exceeds maximum operation depth" in error["message"]
+    aliases = "{ " + " ".join(f"a{i}: dataVersion" for i in range(settings.MAX_ALIASES + 1)) + " }"
+    assert "aliases" in api.errors(aliases)[0]["message"].lower()
+    tokens = "{ " + " ".join("dataVersion" for _ in range(settings.MAX_TOKENS + 1)) + " }"
+    assert "token" in api.errors(tokens)[0]["message"].lower()
+    first = settings.MAX_PAGE_SIZE + 1
+    many = api.errors(f'{{ searchSubjects(name: "厦门", first: {first}) {{ nodes {{ __typename }} }} }}')
+    assert codes(many) == ["INVALID_INPUT"]
+
+
+def test_request_body_over_the_limit_gets_413(graph: GraphStore, api: ApiClient) -> None:
+    padding = " " * (settings.MAX_BODY_BYTES + 10)
+    response = httpx.post(api.url, content=json.dumps({"query": "{ dataVersion }" + padding}),
+                          headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert "request body over" in response.json()["errors"][0]["message"]
+
+    def chunks() -> Any:  # no content-length: counted as it streams
+        for _ in range(settings.MAX_BODY_BYTES // 65536 + 2):
+            yield b" " * 65536
+
+    response = httpx.post(api.url, content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_introspection_and_graphiql_can_be_turned_off(graph: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from api.app import create_app
+    from api.schema import Query
+
+    monkeypatch.setattr(settings, "INTROSPECTION", False)
+    closed = strawberry.Schema(query=Query, extensions=auth.schema_limits())
+    result = closed.execute_sync("{ __schema { types { name } } }")
+    assert result.errors and "introspection" in result.errors[0].message.lower()
+    monkeypatch.setattr(settings, "GRAPHIQL", False)
+
+    async def get_page() -> int:
+        transport = httpx.ASGITransport(app=create_app(graph))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return (await client.get("/graphql", headers={"accept": "text/html"})).status_code
+
+    assert asyncio.run(get_page()) == 404

@@ -1,0 +1,347 @@
+"""loaders.synthetic: the generated bundle is deterministic, valid and consistent, and the committed demo bundle
+(data/demo) is exactly what `write_demo` produces and shows what its README says."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import filecmp
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.identifiers import validate_id_number, validate_uscc
+from graph.model import Severity
+from graph.settings import PROJECT_ROOT
+from graph.store import GraphStore
+from loaders import rows as r
+from loaders.measures import CATALOGUE_DIR
+from loaders.pipeline import PARSERS, Loader
+from loaders.synthetic import (
+    _DEMO_ORG,
+    DEFAULT_AS_OF,
+    DEMO_ENTRIES,
+    FILES,
+    add_years,
+    generate,
+    main,
+    write_demo,
+)
+from queries.checks import SubjectRef, check_subjects, trace_liability
+
+DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+
+
+def read(bundle: Path, name: str) -> list[dict[str, str]]:
+    with (bundle / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def catalogue(name: str) -> list[dict[str, str]]:
+    with (CATALOGUE_DIR / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synthetic")
+    generate(out, organizations=3000, seed=11)
+    return out
+
+
+BUNDLES = ["generated", "demo"]
+
+
+@pytest.fixture(params=BUNDLES)
+def any_bundle(request: pytest.FixtureRequest, bundle: Path) -> Path:
+    return bundle if request.param == "generated" else DEMO_DIR
+
+
+# ------------------------------------------------------------------------------------------ determinism
+
+
+def test_same_seed_same_bytes(tmp_path: Path) -> None:
+    first = generate(tmp_path / "a", organizations=400, seed=5)
+    second = generate(tmp_path / "b", organizations=400, seed=5)
+    assert first == second
+    for name in FILES:
+        assert (tmp_path / "a" / f"{name}.csv").read_bytes() == (tmp_path / "b" / f"{name}.csv").read_bytes(), name
+    generate(tmp_path / "c", organizations=400, seed=6)
+    assert (tmp_path / "a" / "organizations.csv").read_bytes() != (tmp_path / "c" / "organizations.csv").read_bytes()
+
+
+def test_counts_match_files(tmp_path: Path) -> None:
+    counts = generate(tmp_path, organizations=200, seed=1)
+    assert list(counts) == list(FILES)
+    for name in FILES:
+        assert counts[name] == len(read(tmp_path, name)), name
+    assert counts["organizations"] == 200
+
+
+def test_small_generate_is_fast(tmp_path: Path) -> None:
+    started = time.perf_counter()
+    counts = generate(tmp_path, organizations=2000, seed=3)
+    assert time.perf_counter() - started < 15
+    assert counts["organizations"] == 2000
+
+
+def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path / "out"), "--organizations", "50", "--seed", "4"]) == 0
+    assert "organizations: 50" in capsys.readouterr().out
+    assert len(read(tmp_path / "out", "organizations")) == 50
+
+
+# ------------------------------------------------------------------------------------------- validity
+
+
+def test_every_identifier_validates(any_bundle: Path) -> None:
+    usccs = [row["uscc"] for row in read(any_bundle, "organizations")]
+    assert usccs and all(validate_uscc(u) == u for u in usccs)
+    assert len(set(usccs)) == len(usccs)
+    ids = [row["id_number"] for row in read(any_bundle, "persons")]
+    assert ids and all(validate_id_number(i, DEFAULT_AS_OF) == i for i in ids)
+    assert len(set(ids)) == len(ids)
+
+
+def test_every_row_parses_and_keys_are_unique(any_bundle: Path) -> None:
+    """Every row passes the loader's own validation, and no two rows of a file have the same identity (the
+    loader would reject the second)."""
+    from loaders.pipeline import IDENTITY
+
+    for name in FILES:
+        seen: set[Any] = set()
+        for raw in read(any_bundle, name):
+            try:
+                row = PARSERS[name](raw)
+            except r.RowError as exc:  # pragma: no cover - the message is the point
+                pytest.fail(f"{any_bundle.name}/{name}.csv: {exc} in {raw}")
+            identity = IDENTITY[name](row)
+            assert identity not in seen, (name, identity)
+            seen.add(identity)
+
+
+def test_referential_integrity(any_bundle: Path) -> None:
+    orgs = {row["uscc"] for row in read(any_bundle, "organizations")}
+    persons = {row["person_id"] for row in read(any_bundle, "persons")}
+    documents = {row["document_id"] for row in read(any_bundle, "documents")}
+    catalogue_departments = {row["code"] for row in catalogue("departments")}
+    bundle_departments = {row["code"] for row in read(any_bundle, "departments")}
+    assert not bundle_departments & catalogue_departments, "the bundle repeats catalogue departments"
+    departments = bundle_departments | catalogue_departments
+    for row in read(any_bundle, "roles"):
+        assert row["person_id"] in persons and row["uscc"] in orgs, row
+    for row in read(any_bundle, "shareholdings"):
+        assert bool(row["holder_uscc"]) != bool(row["holder_person_id"]), row
+        assert row["holder_uscc"] in orgs or row["holder_person_id"] in persons, row
+        assert row["uscc"] in orgs and row["holder_uscc"] != row["uscc"], row
+    measures = {row["code"]: row for row in catalogue("measures")}
+    for row in read(any_bundle, "entries"):
+        assert bool(row["subject_uscc"]) != bool(row["subject_person_id"]), row
+        assert row["subject_uscc"] in orgs or row["subject_person_id"] in persons, row
+        assert row["department"] in departments, row
+        assert row["document_id"] in documents, row
+        severity = Severity(row["severity"] or "GENERAL")
+        for code in filter(None, row["measures"].split(";")):
+            assert code in measures, code
+            measure = measures[code]
+            assert row["kind"] in measure["kinds"].split(";"), (row["entry_id"], code)
+            assert severity.rank >= Severity(measure["min_severity"] or "MINOR").rank, (row["entry_id"], code)
+            targets = set(measure["targets"].split(";"))
+            if row["subject_person_id"]:
+                assert "PERSON" in targets, (row["entry_id"], code)
+            else:
+                assert targets - {"PERSON"}, (row["entry_id"], code)
+
+
+def _basis_points(ratio: str) -> int:
+    return round(float(ratio[:-1]) * 100 if ratio.endswith("%") else float(ratio) * 10000)
+
+
+def test_ratios_held_in_an_organisation_never_exceed_one(any_bundle: Path) -> None:
+    periods: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    for row in read(any_bundle, "shareholdings"):
+        periods[row["uscc"]].append((row["from"] or "", row["to"] or "9999-12-31", _basis_points(row["ratio"])))
+    assert periods
+    for uscc, held in periods.items():
+        for day in {start for start, _, _ in held}:
+            total = sum(bp for start, end, bp in held if start <= day <= end)
+            assert total <= 10000, (uscc, day, total)
+
+
+def test_periods(any_bundle: Path) -> None:
+    blacklists = 0
+    for row in read(any_bundle, "entries"):
+        start = dt.date.fromisoformat(row["start"])
+        if row["end"]:
+            assert row["end"] >= row["start"], row
+        if row["act_date"]:
+            assert row["act_date"] <= row["start"], row
+        if row["kind"] == "BLACKLIST":
+            blacklists += 1
+            end = dt.date.fromisoformat(row["end"])
+            assert add_years(start, 3) <= end <= add_years(start, 5), row  # Xiamen 3(二): kept 3-5 years
+    assert blacklists
+    for row in read(any_bundle, "roles"):
+        assert not row["to"] or row["from"] <= row["to"], row
+
+
+def test_persons_are_adults_in_their_roles_and_holdings(any_bundle: Path) -> None:
+    born = {row["person_id"]: dt.date.fromisoformat(f"{row['id_number'][6:10]}-{row['id_number'][10:12]}-"
+                                                    f"{row['id_number'][12:14]}")
+            for row in read(any_bundle, "persons")}
+    assert all(1950 <= day.year <= 2000 for day in born.values())
+    for row in read(any_bundle, "roles"):
+        assert dt.date.fromisoformat(row["from"]) >= add_years(born[row["person_id"]], 18), row
+    for row in read(any_bundle, "shareholdings"):
+        if row["holder_person_id"]:
+            assert dt.date.fromisoformat(row["from"]) >= add_years(born[row["holder_person_id"]], 18), row
+
+
+# ---------------------------------------------------------------------------------------------- realism
+
+
+def test_generated_bundle_is_varied(bundle: Path) -> None:
+    orgs = read(bundle, "organizations")
+    kinds = Counter(row["uscc"][:2] for row in orgs)
+    assert kinds["91"] > len(orgs) * 0.7
+    assert {"92", "93", "12"} <= set(kinds) and {"51", "52", "53"} & set(kinds)
+    assert len({row["uscc"][2:4] for row in orgs}) >= 20  # provinces
+    assert any(row["uscc"][8:10] == "MA" for row in orgs) and any(row["uscc"][8:16].isdigit() for row in orgs)
+    entries = read(bundle, "entries")
+    assert {row["kind"] for row in entries} == {"DISHONEST_DEBTOR", "BLACKLIST", "FOCUS_LIST", "RED_LIST",
+                                                "ADMINISTRATIVE_PENALTY"}
+    assert {"EFFECTIVE", "REPAIRED", "UNDER_OBJECTION", "EXPIRED"} <= {row["status"] for row in entries}
+    assert any(row["end"] and row["end"] < DEFAULT_AS_OF.isoformat() and row["status"] == "EFFECTIVE"
+               for row in entries)
+    assert any("FORCE_MAJEURE" in row["leniency"] for row in entries)
+    on_orgs = sum(1 for row in entries if row["subject_uscc"])
+    assert 0.03 * len(orgs) < on_orgs < 0.08 * len(orgs)
+    persons = read(bundle, "persons")
+    on_persons = sum(1 for row in entries if row["subject_person_id"])
+    assert 0.004 * len(persons) < on_persons < 0.02 * len(persons)
+    assert len(persons) < 3 * len(orgs)
+
+    roles = read(bundle, "roles")
+    orgs_of: dict[str, set[str]] = defaultdict(set)
+    for row in roles:
+        orgs_of[row["person_id"]].add(row["uscc"])
+    assert any(5 <= len(held) <= 25 for held in orgs_of.values())  # key persons
+    assert sum(1 for held in orgs_of.values() if len(held) > 1) > 0.05 * len(orgs_of)
+    assert any(row["to"] for row in roles if row["role"] == "LEGAL_REPRESENTATIVE")  # handovers
+    titles = {row["title"] for row in roles}
+    assert {"法定代表人", "董事长", "董事", "监事", "总经理", "财务负责人", "实际控制人"} <= titles
+
+
+def _org_parents(bundle: Path) -> dict[str, list[str]]:
+    parents: dict[str, list[str]] = defaultdict(list)
+    for row in read(bundle, "shareholdings"):
+        if row["holder_uscc"]:
+            parents[row["uscc"]].append(row["holder_uscc"])
+    return parents
+
+
+def test_equity_chains_and_cycles(bundle: Path) -> None:
+    parents = _org_parents(bundle)
+
+    def levels(uscc: str, path: tuple[str, ...] = ()) -> int:
+        if uscc in path:
+            return 0
+        return 1 + max((levels(p, (*path, uscc)) for p in parents.get(uscc, [])), default=0)
+
+    depths = Counter(levels(u) for u in parents)
+    assert max(depths) >= 5  # holding company → subsidiary → … at least 5 organisations deep
+
+    def on_cycle(uscc: str) -> bool:
+        frontier = {uscc}
+        for _ in range(8):
+            frontier = {p for f in frontier for p in parents.get(f, [])}
+            if uscc in frontier:
+                return True
+        return False
+
+    cyclic = [u for u in parents if on_cycle(u)]
+    assert cyclic and len(cyclic) < 0.05 * len(parents)
+
+
+# ------------------------------------------------------------------------------------------ the demo
+
+
+def test_committed_demo_is_regenerated_exactly(tmp_path: Path) -> None:
+    write_demo(tmp_path)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(p.name for p in DEMO_DIR.iterdir()), "files differ"
+    match, mismatch, errors = filecmp.cmpfiles(DEMO_DIR, tmp_path, names, shallow=False)
+    assert not mismatch and not errors, (
+        f"data/demo differs from write_demo() in {mismatch + errors}: run "
+        "`python -m loaders.synthetic data/demo --demo` and review the diff")
+
+
+def test_demo_ids_do_not_collide(tmp_path: Path) -> None:
+    """The curated rows and the background never share an id (a collision would be a duplicate reject)."""
+    persons = [row["person_id"] for row in read(DEMO_DIR, "persons")]
+    assert len(persons) == len(set(persons))
+    assert sum(p.startswith("P-DEMO-") for p in persons) >= 20
+    entries = [row["entry_id"] for row in read(DEMO_DIR, "entries")]
+    assert sum(e.startswith("E-DEMO-") for e in entries) == len(DEMO_ENTRIES)
+    names = [row["name"] for row in read(DEMO_DIR, "organizations")]
+    assert len(names) == len(set(names))
+
+
+# The demo README's claims, checked through the real loader and the real checks (both engines when NEO4J_URI
+# is set). (subject, scenario, verdict)
+DEMO_VERDICTS: list[tuple[str, str, str]] = [
+    ("A", "BANK_CREDIT", "RESTRICTED"),  # a) own blacklist entry
+    ("B", "BANK_CREDIT", "RESTRICTED"),  # b) director traced to A
+    ("C", "BANK_CREDIT", "RESTRICTED"),  # c) legal representative is a dishonest debtor
+    ("D1", "BANK_CREDIT", "CLEAR"),  # d) expired by date
+    ("D2", "BANK_CREDIT", "CLEAR"),  # d) repaired
+    ("E", "BANK_CREDIT", "REVIEW"),  # e) under objection
+    ("F", "BANK_CREDIT", "REVIEW"),  # f) recommended measures only
+    ("G", "BANK_CREDIT", "REVIEW"),  # g) leniency
+    ("H3", "BANK_CREDIT", "REVIEW"),  # h) 0.6 × 0.9 = 0.54
+    ("H5", "BANK_CREDIT", "REVIEW"),  # h) 0.3 + 0.8 × 0.3 = 0.54
+    ("H6", "BANK_CREDIT", "CLEAR"),  # h) cycle, nobody listed
+    ("H7", "BANK_CREDIT", "CLEAR"),
+    ("H8", "BANK_CREDIT", "CLEAR"),
+    ("I1", "BANK_CREDIT", "CLEAR"),  # i) red list
+    ("I2", "BANK_CREDIT", "REVIEW"),  # i) administrative penalty
+    ("J", "BANK_CREDIT", "CLEAR"),  # j) clean
+    ("K2", "REAL_ESTATE", "RESTRICTED"),  # k) its legal representative was K's principal
+    ("P-DEMO-011", "REAL_ESTATE", "RESTRICTED"),  # k) principal
+    ("P-DEMO-012", "REAL_ESTATE", "RESTRICTED"),  # k) directly responsible
+    ("P-DEMO-002", "BANK_CREDIT", "CLEAR"),  # a) left before the listing
+    ("P-DEMO-003", "BANK_CREDIT", "CLEAR"),  # a) joined after the listing
+]
+
+
+def test_demo_shows_what_its_readme_says(store: GraphStore) -> None:
+    report = Loader(store).load_path(DEMO_DIR)
+    assert not report.rejects, [x.describe() for x in report.rejects[:10]]
+
+    subjects = [SubjectRef(uscc=_DEMO_ORG[key].uscc) if key in _DEMO_ORG else SubjectRef(person_id=key)
+                for key, _, _ in DEMO_VERDICTS]
+    got = {}
+    for scenario in sorted({s for _, s, _ in DEMO_VERDICTS}):
+        asked = [(key, ref) for (key, sc, _), ref in zip(DEMO_VERDICTS, subjects, strict=True) if sc == scenario]
+        results = check_subjects(store, [ref for _, ref in asked], scenario, DEFAULT_AS_OF)
+        got.update({(key, scenario): result for (key, _), result in zip(asked, results, strict=True)})
+    wrong = {f"{key} {sc}": got[(key, sc)].verdict.value for key, sc, verdict in DEMO_VERDICTS
+             if got[(key, sc)].verdict.value != verdict}
+    assert not wrong, wrong
+
+    holders = {key: [f.ratio for f in got[(key, "BANK_CREDIT")].findings if f.ratio] for key in ("H3", "H5")}
+    assert holders == {"H3": [0.54], "H5": [0.54]}
+    assert all(f.suspended for f in got[("E", "BANK_CREDIT")].findings)
+    assert got[("J", "BANK_CREDIT")].findings == []
+
+    _, _, reaches = trace_liability(store, "E-DEMO-001")
+    reached = {(x.person["pid"], x.role["role"]): x.reached for x in reaches}
+    assert reached[("P-DEMO-001", "LEGAL_REPRESENTATIVE")] is True
+    assert reached[("P-DEMO-002", "LEGAL_REPRESENTATIVE")] is False
+    assert reached[("P-DEMO-003", "DIRECTOR")] is False
+    _, _, reaches = trace_liability(store, "E-DEMO-013")
+    reached = {(x.person["pid"], x.role["role"]): x.reached for x in reaches}
+    assert reached[("P-DEMO-014", "LEGAL_REPRESENTATIVE")] and reached[("P-DEMO-015", "LEGAL_REPRESENTATIVE")]
