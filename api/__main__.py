@@ -16,7 +16,7 @@ import uvicorn
 from api.app import create_app
 from graph import settings
 from graph.errors import CreditGraphError
-from graph.store import open_store
+from graph.store import GraphStore, open_store
 from loaders.measures import load_catalogue
 from queries.lookup import counts
 
@@ -60,11 +60,27 @@ def main(argv: list[str] | None = None) -> int:
             found = counts(store)
         print(f"graph: {found.get('organizations', 0):,} organisations, {found.get('persons', 0):,} persons, "
               f"{found.get('entries', 0):,} list entries ({store.dialect.name})")
+        if args.demo:
+            _demo_key(store)
         print(f"GraphQL and GraphiQL: http://{args.host}:{args.port}/graphql")
         uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info")
     finally:
         store.close()
     return 0
+
+
+def _demo_key(store: GraphStore) -> None:
+    """First start of the demo: one local ADMIN key, shown once (only its hash is stored)."""
+    from api import auth
+
+    if auth.list_keys(store):
+        print("API keys exist: use yours, or create one with `python -m api keys create --label L --role ROLE`")
+        return
+    key_id, token = auth.create_key(store, label="local-demo", role="ADMIN")
+    print(f"created a local ADMIN key {key_id} for the demo; it is shown only now:\n"
+          f"  Authorization: Bearer {token}\n"
+          "  (GraphiQL: Headers tab; /explore: the key field). Revoke it with `python -m api keys revoke "
+          f"{key_id}`.")
 
 
 def keys_command(args: argparse.Namespace) -> int:

@@ -15,10 +15,12 @@ For each operation, on random subjects of the loaded synthetic graph:
   `graphql_http`: the GraphQL field over HTTP, with an INVESTIGATOR key, against the API in a separate process
   (`python -m api serve`) attached to the same embedded engine. Each request also appends to the access log
   (one write), which is part of this figure;
-- and, for neighbourhood and related risk, a single variable-length statement answering roughly the same
-  question (`varlength_reference`), to show why the rings are used: it enumerates paths, not nodes.
+- and, for neighbourhood and related risk, a single variable-length statement answering part of the question
+  (`varlength_reference`: how many nodes / entries, without distances, paths or a nearest-first cap), as the
+  engine's floor for the traversal itself.
 
-Results are printed and written to data/bench/investigate.json. Machines are noisy: compare the ratios.
+Results are printed and written to data/bench/investigate.json (and investigate-<organizations>.json).
+Machines are noisy: compare the ratios.
 """
 
 from __future__ import annotations
@@ -274,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         store.close()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    (BENCH_DIR / "investigate.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    text = json.dumps(results, indent=2, ensure_ascii=False)
+    (BENCH_DIR / "investigate.json").write_text(text)  # the latest run
+    (BENCH_DIR / f"investigate-{args.organizations}.json").write_text(text)  # one per graph size
     print(json.dumps(results, indent=2, ensure_ascii=False))
     return 0
 

@@ -155,9 +155,12 @@ def main(argv: list[str] | None = None) -> int:
         usccs = [r["organization"]["uscc"] for r in store.read(
             "MATCH (o:Organization) RETURN o{.uscc} AS organization LIMIT 200000")]
         sample = [rng.choice(usccs) for _ in range(args.requests)]
+        from api.auth import create_key
+
+        _, token = create_key(store, label="bench", role="ADMIN")
         process, url = start_api(data_dir, "bench")
         try:
-            http = httpx.Client(timeout=30)
+            http = httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"})
             it = itertools.cycle(sample)
 
             def raw_lookup() -> None:
@@ -181,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
                 store.read(check_statements.CHECK_ORGANIZATIONS, {**params, "keys": [next(it)]})
 
             check_query = ("query($u: String!) { check(subject: {uscc: $u}, scenario: BANK_CREDIT, "
-                           "purpose: \"bench\") { verdict evidenceHash findings { via entry { entryId } "
+                           "purpose: \"CREDIT_APPROVAL: bench\") { verdict evidenceHash findings { via entry { entryId } "
                            "measures { code } path { nodes { key } } } } }")
 
             def gql_check() -> None:
@@ -196,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
 
             batch = [rng.choice(usccs) for _ in range(args.batch)]
             batch_query = ("query($s: [SubjectRef!]!) { checkBatch(subjects: $s, scenario: BANK_CREDIT, "
-                           "purpose: \"bench\") { verdict evidenceHash findings { via entry { entryId } } } }")
+                           "purpose: \"CREDIT_APPROVAL: bench\") { verdict evidenceHash findings { via entry { entryId } } } }")
             variables = {"s": [{"uscc": u} for u in batch]}
             raw_batch = timed(lambda: store.read(check_statements.CHECK_ORGANIZATIONS,
                                                  {**params, "keys": sorted(set(batch))}), 5, warmup=1)

@@ -6,11 +6,12 @@ loading stops with the row named instead of skipping it.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from graph.errors import InvalidInput
-from graph.statements import writes
+from graph.statements import audit, lookup, writes
 from graph.store import GraphStore
 from loaders import rows as r
 
@@ -42,6 +43,7 @@ def read_catalogue(directory: Path = CATALOGUE_DIR) -> dict[str, list[dict[str, 
 def load_catalogue(store: GraphStore, directory: Path = CATALOGUE_DIR) -> dict[str, int]:
     """Upsert the catalogue; returns rows written per file."""
     parsed = read_catalogue(directory)
+    before = store.read(lookup.MEASURES)
     counts: dict[str, int] = {}
     for name, _, statement in _FILES:
         counts[name] = store.write_rows(statement, parsed[name])
@@ -50,4 +52,8 @@ def load_catalogue(store: GraphStore, directory: Path = CATALOGUE_DIR) -> dict[s
                 f"{name}: {len(parsed[name]) - counts[name]} row(s) refer to a department or document "
                 "missing from the catalogue"
             )
+    if store.read(lookup.MEASURES) != before:
+        # Checks cache the measures per data version: a changed catalogue is a new version.
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        store.write(audit.BUMP_DATA_VERSION, {"now": now})
     return counts

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph import rules
+from graph import rules, settings
 from graph.model import ROLES
 from graph.statements import audit, lookup, writes
 from graph.store import GraphStore
@@ -329,8 +329,9 @@ class Loader:
                 rows = [p.row for p in accepted.get(kind, [])]
                 written = 0
                 for statement, group in _statements_for(kind, rows):
-                    for start in range(0, len(group), self.batch_size or 2000):
-                        batch = group[start : start + (self.batch_size or 2000)]
+                    size = self.batch_size or settings.WRITE_BATCH_SIZE
+                    for start in range(0, len(group), size):
+                        batch = group[start : start + size]
                         written += self.store.write_rows(statement, batch, batch_size=len(batch))
                         if bar is not None:
                             bar.update(len(batch))

@@ -28,6 +28,8 @@ import datetime as dt
 import enum
 import hashlib
 import json
+import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -38,6 +40,7 @@ from graph.identifiers import InvalidIdentifier, validate_uscc
 from graph.model import LIVE_STATUSES, ROLES, TRACED_KINDS, EntryStatus, ListKind
 from graph.statements import audit, checks
 from graph.store import GraphStore
+from queries import lookup
 from queries.lookup import OPEN_END
 
 Row = dict[str, Any]
@@ -410,6 +413,31 @@ def evidence_of(result: CheckResult) -> str:
     return json.dumps(_canonical(body), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+# The measures catalogue per store and data version: the check statement returns measure codes only (see
+# graph/statements/fragments.py CHECK_ENTRY_MAP) and the version in the same round trip; a load or a changed
+# catalogue moves the version, and the next check reads the catalogue again.
+_catalogues: weakref.WeakKeyDictionary[GraphStore, tuple[int, dict[str, Row]]] = weakref.WeakKeyDictionary()
+_catalogue_lock = threading.Lock()
+
+
+def measure_catalogue(store: GraphStore, version: int) -> dict[str, Row]:
+    with _catalogue_lock:
+        cached = _catalogues.get(store)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+    measures = {m["code"]: m for m in lookup.measures(store)}
+    with _catalogue_lock:
+        _catalogues[store] = (version, measures)
+    return measures
+
+
+def hydrate_measures(entry: Row, catalogue: dict[str, Row]) -> None:
+    """Replace the entry's measure codes by the catalogue's measures, in code order."""
+    codes = entry.pop("measureCodes", None)
+    if codes is not None:
+        entry["measures"] = [catalogue[c] for c in sorted(codes) if c in catalogue]
+
+
 def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: str, as_of: dt.date | None = None,
                    *, now: dt.datetime | None = None) -> list[CheckResult]:
     """Check many subjects in one round trip per subject kind; results in the order asked."""
@@ -422,6 +450,13 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
         if keys:
             for row in store.read(statement, {**params, "keys": keys}):
                 rows_by_key[(kind, row["key"])].append(row)
+
+    versions = {row["version"] for rows in rows_by_key.values() for row in rows if row["via"] == "SUBJECT"}
+    catalogue = measure_catalogue(store, int(max(versions, default=0) or 0))
+    for rows in rows_by_key.values():
+        for row in rows:
+            if row.get("entry"):
+                hydrate_measures(row["entry"], catalogue)
 
     results = []
     for subject in subjects:
@@ -505,6 +540,7 @@ def trace_liability(store: GraphStore, entry_id: str) -> tuple[Row, Row, list[Re
     if not rows:
         raise NotFound(f"no list entry {entry_id} on an organisation", field="entryId")
     organization, entry = rows[0]["organization"], rows[0]["entry"]
+    hydrate_measures(entry, measure_catalogue(store, lookup.data_version(store)))
     traced_kind = entry["kind"] in TRACED_KINDS
     reaches = []
     for row in rows:

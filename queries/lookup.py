@@ -44,7 +44,7 @@ def _grouped(rows: list[Row], keys: Sequence[str], value: str) -> list[list[Row]
 
 
 def _single(rows: list[Row], keys: Sequence[str], value: str) -> list[Row | None]:
-    found = {row["key"]: row[value] for row in rows}
+    found = {row["key"]: row if value == "*" else row[value] for row in rows}
     return [found.get(key) for key in keys]
 
 

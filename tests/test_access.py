@@ -148,8 +148,12 @@ def test_public_sees_organisations_and_entries_in_force_only(graph: GraphStore, 
     org = public.gql(ORG_VIEW)["organization"]
     assert sorted(e["entryId"] for e in org["entries"]) == ["E-LIVE", "E-OBJECTION"]
     assert org["roles"] == [{"person": {"id": "P1", "name": "张**", "idNumber": None}}]
-    # (`entry(entryId:)` itself fails for existing entries: queries/lookup.py `entries` reads `row["*"]`, a bug
-    # outside issue 6; its PUBLIC filter is covered by test_public_filter_of_a_single_entry.)
+    # A single entry: in force is shown, repaired/expired/revoked is absent for PUBLIC, present for ADMIN.
+    assert public.gql('{ entry(entryId: "E-LIVE") { entryId } }')["entry"] == {"entryId": "E-LIVE"}
+    for entry_id in ("E-REPAIRED", "E-EXPIRED", "E-REVOKED", "E-PROPOSED"):
+        assert public.gql("query($e: String!) { entry(entryId: $e) { entryId } }", {"e": entry_id})["entry"] is None
+        assert api.gql("query($e: String!) { entry(entryId: $e) { entryId } }", {"e": entry_id})["entry"] == {
+            "entryId": entry_id}
     found = public.gql('{ searchSubjects(name: "张") { nodes { __typename } } }')["searchSubjects"]["nodes"]
     assert found == []
     found = public.gql('{ searchSubjects(name: "厦门") { nodes { ... on Organization { uscc } } } }')

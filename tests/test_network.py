@@ -180,10 +180,10 @@ def test_network_queries_are_for_investigators_and_registered(graph: GraphStore,
     assert error["extensions"]["code"] == "FORBIDDEN"
     investigator = api.as_role("INVESTIGATOR", label="analyst 7")
     investigator.gql(NEIGHBOURHOOD, {"s": {"uscc": S}, "depth": 1, "first": 10})
-    investigator.gql('{ paths(from: {uscc: "%s"}, to: {uscc: "%s"}, purpose: "INVESTIGATION: case 12") '
-                     '{ length } }' % (A, B))
-    [error] = investigator.errors('{ paths(from: {uscc: "%s"}, to: {uscc: "%s"}, purpose: "CURIOSITY") '
-                                  '{ length } }' % (A, B))
+    with_purpose = ("query($a: String, $b: String, $p: String) "
+                    "{ paths(from: {uscc: $a}, to: {uscc: $b}, purpose: $p) { length } }")
+    investigator.gql(with_purpose, {"a": A, "b": B, "p": "INVESTIGATION: case 12"})
+    [error] = investigator.errors(with_purpose, {"a": A, "b": B, "p": "CURIOSITY"})
     assert error["extensions"] == {"code": "INVALID_INPUT", "field": "purpose"}
     log = api.gql("{ accessLog(first: 50) { nodes { who role operation subject purpose resultSize } } }")
     records = log["accessLog"]["nodes"]

@@ -197,17 +197,22 @@ def test_a_store_that_goes_away_fails_the_load_clearly_and_keeps_what_was_commit
     error = failure[0]
     assert isinstance(error, StoreUnavailable | StoreError), repr(error)
     assert "not reachable" in error.message or "rejected" in error.message, error.message
-    print(f"the load failed with: {type(error).__name__}: {error.message}")
 
     server = EmbeddedFalkorDB(tmp_path / "db").start()
     try:
         again = FalkorStore(falkordb.FalkorDB(unix_socket_path=str(server.socket_path)), "goes_away")
-        after = counts(again)
+        try:
+            after = counts(again)
+        except StoreError as exc:  # killed before its first snapshot: the graph is not there at all
+            assert how == "killed" and "empty key" in exc.message, exc.message
+            after = {}
         # Every statement landed whole or not at all: whole batches of organisations and persons, no entries yet.
         assert after.get("organizations", 0) % SLOW_BATCH == 0 and after.get("persons", 0) % SLOW_BATCH == 0, after
         if how == "stopped":
             assert after["organizations"] == ORGANIZATIONS and after["persons"] > 0, after
         assert after.get("entries", 0) == 0
+        again.apply_schema()  # as every start does (python -m loaders, python -m api)
+        load_catalogue(again)
         Loader(again).load_path(bundle)
         assert comparable(again) == reference
         again.close()

@@ -14,7 +14,8 @@ plain, unit-tested Python and the same on both engines.
 """
 
 from graph.model import ROLES as _ROLES
-from graph.statements.fragments import ENTRY_MAP, ORGANIZATION_MAP, PERSON_MAP
+from graph.statements.fragments import CHECK_ENTRY_MAP as ENTRY_MAP
+from graph.statements.fragments import ORGANIZATION_MAP, PERSON_MAP
 
 _ROLE_TYPES = "|".join(_ROLES)
 _ROLE_MAP = "{.from, .to, .title, role: type(%s)}"
@@ -41,8 +42,11 @@ RETURN key, 'OFFICER' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS rol
        NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}
 UNION ALL
 UNWIND $keys AS key
-MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)-[t:{_ROLE_TYPES}]->(o:Organization)
-      -[:HAS_ENTRY]->(e:ListEntry)
+MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
+// WITH fixes the traversal order: from the subject outwards. Left to itself FalkorDB started from the
+// indexed list entries and was 40x slower (42 ms against 1 ms on 10,000 organisations).
+WITH key, r, p
+MATCH (p)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE o.uscc <> key AND e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role,
        o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
@@ -50,6 +54,8 @@ RETURN key, 'TRACED' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role
 UNION ALL
 UNWIND $keys AS key
 MATCH chain = (s:Organization {{uscc: key}})<-[:SHAREHOLDER_OF*1..6]-(h)
+// As above: from the subject up the chains first (18 ms against 790 ms for 1,000 subjects).
+WITH key, chain, h
 MATCH (h)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE e.kind IN $holderKinds
 RETURN key, 'SHAREHOLDER' AS via,

@@ -20,6 +20,7 @@ UNIQUE_KEYS_SPEC: tuple[tuple[str, str], ...] = (
     ("Task", "taskId"),
     ("Objection", "objectionId"),
     ("RepairApplication", "applicationId"),
+    ("ApiKey", "keyId"),
 )
 
 # Properties filtered on that are not keys.
@@ -28,6 +29,7 @@ INDEXED_SPEC: tuple[tuple[str, str], ...] = (
     ("Person", "name"),
     ("ListEntry", "kind"),
     ("ListEntry", "status"),
+    ("ApiKey", "hash"),
 )
 
 

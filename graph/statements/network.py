@@ -187,8 +187,8 @@ ENTRIES: dict[str, str] = {sort: _entries(order) for sort, order in _ENTRY_ORDER
 # ------------------------------------------------------------------------------------- bench/investigate.py
 
 # Samples and references for the benchmark: every organisation, those with an organisation as shareholder,
-# the number of roles and holdings; and single variable-length statements answering roughly what the
-# neighbourhood (depth 2) and related-risk (3 hops) rings answer, to compare path enumeration with the rings.
+# the number of roles and holdings; and single variable-length statements counting what the neighbourhood
+# (depth 2) and related-risk (3 hops) rings find, without distances or paths: the engine's floor.
 BENCH_ORGANIZATIONS = "MATCH (o:Organization) RETURN o.uscc AS uscc"
 BENCH_HELD_ORGANIZATIONS = """
 MATCH (:Organization)-[:SHAREHOLDER_OF]->(o:Organization)
