@@ -368,13 +368,12 @@ def schema_limits() -> list[Any]:
     """Schema extensions bounding one request's shape (settings.MAX_QUERY_DEPTH, MAX_ALIASES, MAX_TOKENS), and
     introspection off unless settings.INTROSPECTION."""
     from strawberry.extensions import (
+        AddValidationRules,
         DisableIntrospection,
         MaxAliasesLimiter,
         MaxTokensLimiter,
         QueryDepthLimiter,
     )
-
-    from strawberry.extensions import AddValidationRules
 
     # The depth and alias limiters define a new validation-rule class per instance, and strawberry's
     # ValidationCache keys on the rules: built per request they made every request miss the cache (validation

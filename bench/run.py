@@ -184,8 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                 store.read(check_statements.CHECK_ORGANIZATIONS, {**params, "keys": [next(it)]})
 
             check_query = ("query($u: String!) { check(subject: {uscc: $u}, scenario: BANK_CREDIT, "
-                           "purpose: \"CREDIT_APPROVAL: bench\") { verdict evidenceHash findings { via entry { entryId } "
-                           "measures { code } path { nodes { key } } } } }")
+                           "purpose: \"CREDIT_APPROVAL: bench\") { verdict evidenceHash findings { via "
+                           "entry { entryId } measures { code } path { nodes { key } } } } }")
 
             def gql_check() -> None:
                 body = http.post(url, json={"query": check_query, "variables": {"u": next(it)}}).json()
@@ -199,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
 
             batch = [rng.choice(usccs) for _ in range(args.batch)]
             batch_query = ("query($s: [SubjectRef!]!) { checkBatch(subjects: $s, scenario: BANK_CREDIT, "
-                           "purpose: \"CREDIT_APPROVAL: bench\") { verdict evidenceHash findings { via entry { entryId } } } }")
+                           "purpose: \"CREDIT_APPROVAL: bench\") { verdict evidenceHash "
+                           "findings { via entry { entryId } } } }")
             variables = {"s": [{"uscc": u} for u in batch]}
             raw_batch = timed(lambda: store.read(check_statements.CHECK_ORGANIZATIONS,
                                                  {**params, "keys": sorted(set(batch))}), 5, warmup=1)

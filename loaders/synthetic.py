@@ -689,8 +689,8 @@ class _Generator:
             info["legal"] = legal
             handover = (self.date_between(est + dt.timedelta(days=365), self.as_of - dt.timedelta(days=30))
                         if rng.random() < 0.12 and (self.as_of - est).days > 800 else None)
-            legal_titles = (("LEGAL_REPRESENTATIVE", "法定代表人"),
-                            ("DIRECTOR", "董事长" if board else "执行董事"))
+            legal_titles: tuple[tuple[str, str], ...] = (("LEGAL_REPRESENTATIVE", "法定代表人"),
+                                                         ("DIRECTOR", "董事长" if board else "执行董事"))
             if not board or rng.random() < 0.5:
                 legal_titles += (("SENIOR_MANAGER", "总经理"),)
             end_old = handover
@@ -954,7 +954,7 @@ class _Generator:
                                 decided, "RECOGNITION_DECISION")
         elif kind == "RED_LIST":
             end = add_years(start, rng.choice((1, 2, 3))) - dt.timedelta(days=1)
-            act = None
+            act = None  # type: ignore[assignment]  # red-list entries have no act date
             if rng.random() < 0.5:
                 department = f"TAX-{city.code}"
                 reason = f"{year - 1}年度纳税信用A级纳税人"
@@ -1053,7 +1053,7 @@ def generate(out_dir: Path, organizations: int, seed: int = 7, as_of: dt.date = 
 # =============================================================================================== demo
 #
 # The curated cases of the demo bundle: explicit rows with stable ids, each there to show one rule of
-# /work/shared/DOMAIN.md (the README written beside the bundle lists them). Everything is as of DEFAULT_AS_OF
+# ../shared/DOMAIN.md (the README written beside the bundle lists them). Everything is as of DEFAULT_AS_OF
 # (2026-11-01). Organisations are named by a short key here; their USCCs are made from fixed organisation-code
 # bodies `MAD000nn` (the background generator never produces `MA` + letter).
 
@@ -1469,7 +1469,7 @@ def readme(counts: dict[str, int]) -> str:
         "periods are compared with the check date.",
         "",
         "It holds a curated set of cases (ids `P-DEMO-…`, `E-DEMO-…`, `D-DEMO-…`; organisation codes `MAD000nn`),",
-        f"one per rule of the domain (/work/shared/DOMAIN.md), and a synthetic background of "
+        f"one per rule of the domain (../shared/DOMAIN.md beside the repository), and a synthetic background of "
         f"{DEMO_BACKGROUND_ORGANIZATIONS} organisations",
         f"(`generate(..., organizations={DEMO_BACKGROUND_ORGANIZATIONS}, seed={DEMO_SEED})`, ids `P0000…`, "
         "`E0000…`, `D0000…`). All names, ID numbers and",
