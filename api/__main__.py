@@ -43,10 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         return keys_command(args)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    try:
-        store = open_store()
-    except CreditGraphError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+    store = _open_store()
+    if store is None:
         return 1
     try:
         load_catalogue(store)
@@ -69,6 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _open_store() -> GraphStore | None:
+    """The configured store, or None after saying why it cannot be opened."""
+    try:
+        return open_store()
+    except CreditGraphError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return None
+
+
 def _demo_key(store: GraphStore) -> None:
     """First start of the demo: one local ADMIN key, shown once (only its hash is stored)."""
     from api import auth
@@ -86,10 +93,8 @@ def _demo_key(store: GraphStore) -> None:
 def keys_command(args: argparse.Namespace) -> int:
     from api import auth
 
-    try:
-        store = open_store()
-    except CreditGraphError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+    store = _open_store()
+    if store is None:
         return 1
     try:
         if args.keys_command == "create":
