@@ -108,21 +108,23 @@ def counts(store: GraphStore) -> dict[str, int]:
 # ------------------------------------------------------------------------------------------- pagination
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+def encode_cursor(position: int, kind: str = "o") -> str:
+    """An opaque cursor: the position (an offset, or a sequence number for kind "s") with its kind."""
+    return base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode()
 
 
-def decode_cursor(cursor: str | None, field: str = "after") -> int:
+def decode_cursor(cursor: str | None, field: str = "after", kind: str = "o") -> int:
+    """The position in a cursor from `encode_cursor` of the same kind; 0 for none; a clear error otherwise."""
     if not cursor:
         return 0
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not text.startswith("o:"):
+        if not text.startswith(f"{kind}:"):
             raise ValueError
-        offset = int(text[2:])
-        if offset < 0:
+        position = int(text[len(kind) + 1 :])
+        if position < 0:
             raise ValueError
-        return offset
+        return position
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput(f"{field}: not a cursor returned by this API", field=field) from None
 
