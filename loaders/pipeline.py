@@ -247,18 +247,16 @@ class Loader:
         def keys(kind: str, name: str) -> set[str]:
             return {p.row[name] for p in parsed.get(kind, [])}
 
-        orgs_needed: set[str] = set()
-        persons_needed: set[str] = set()
-        for p in parsed.get("roles", []):
-            orgs_needed.add(p.row["uscc"])
-            persons_needed.add(p.row["pid"])
-        for p in parsed.get("shareholdings", []):
-            orgs_needed.add(p.row["uscc"])
-            (orgs_needed if p.row["holderKind"] == "ORGANIZATION" else persons_needed).add(p.row["holder"])
-        for p in parsed.get("entries", []):
-            (orgs_needed if p.row["subjectKind"] == "ORGANIZATION" else persons_needed).add(p.row["subject"])
-        orgs = self._existing(writes.EXISTING_ORGANIZATIONS, orgs_needed, keys("organizations", "uscc"))
-        persons = self._existing(writes.EXISTING_PERSONS, persons_needed, keys("persons", "pid"))
+        needed: dict[str, set[str]] = {"ORGANIZATION": set(), "PERSON": set()}
+        for kind in ("roles", "shareholdings", "entries"):
+            for p in parsed.get(kind, []):
+                for _, key, subject_kind in _subject_references(kind, p.row):
+                    needed[subject_kind].add(key)
+        known = {
+            "ORGANIZATION": self._existing(writes.EXISTING_ORGANIZATIONS, needed["ORGANIZATION"],
+                                           keys("organizations", "uscc")),
+            "PERSON": self._existing(writes.EXISTING_PERSONS, needed["PERSON"], keys("persons", "pid")),
+        }
         departments = self._existing(
             writes.EXISTING_DEPARTMENTS, {p.row["department"] for p in parsed.get("entries", [])},
             keys("departments", "code"),
@@ -269,47 +267,28 @@ class Loader:
         )
         catalogue = {row["measure"]["code"]: row["measure"] for row in self.store.read(lookup.MEASURES)}
 
-        def role_problem(row: dict[str, Any]) -> tuple[str, str, str] | None:
-            if row["pid"] not in persons:
-                return "person_id", "refers to a person neither in this load nor in the store", row["pid"]
-            if row["uscc"] not in orgs:
-                return "uscc", "refers to an organisation neither in this load nor in the store", row["uscc"]
-            return None
-
-        def holding_problem(row: dict[str, Any]) -> tuple[str, str, str] | None:
-            if row["holderKind"] == "ORGANIZATION" and row["holder"] not in orgs:
-                return "holder_uscc", "refers to an organisation neither in this load nor in the store", row["holder"]
-            if row["holderKind"] == "PERSON" and row["holder"] not in persons:
-                return "holder_person_id", "refers to a person neither in this load nor in the store", row["holder"]
-            if row["uscc"] not in orgs:
-                return "uscc", "refers to an organisation neither in this load nor in the store", row["uscc"]
-            return None
-
-        def entry_problem(row: dict[str, Any]) -> tuple[str, str, str] | None:
-            if row["subjectKind"] == "ORGANIZATION" and row["subject"] not in orgs:
-                return "subject_uscc", "refers to an organisation neither in this load nor in the store", row["subject"]
-            if row["subjectKind"] == "PERSON" and row["subject"] not in persons:
-                return "subject_person_id", "refers to a person neither in this load nor in the store", row["subject"]
+        def problem(kind: str, row: dict[str, Any]) -> tuple[str, str, str] | None:
+            for field_name, key, subject_kind in _subject_references(kind, row):
+                if key not in known[subject_kind]:
+                    return (field_name, f"refers to {_SUBJECT_NAMES[subject_kind]} neither in this load nor in the "
+                            "store", key)
+            if kind != "entries":
+                return None
             if row["department"] not in departments:
                 return "department", "is not a known department", row["department"]
             if row["documentId"] not in documents:
                 return "document_id", "is not a known document", row["documentId"]
-            return measure_problem(row)
-
-        def measure_problem(row: dict[str, Any]) -> tuple[str, str, str] | None:
             # DOMAIN rule 5: only measures on the list, and only those allowed for this kind and severity.
-            problem = rules.measure_problem(row["props"]["kind"], row["props"]["severity"], row["measures"], catalogue)
-            return ("measures", problem[1], problem[0]) if problem else None
+            refused = rules.measure_problem(row["props"]["kind"], row["props"]["severity"], row["measures"], catalogue)
+            return ("measures", refused[1], refused[0]) if refused else None
 
-        checks = {"roles": role_problem, "shareholdings": holding_problem, "entries": entry_problem}
         accepted: dict[str, list[Parsed]] = {}
         for kind in KINDS:
-            check = checks.get(kind)
             keep: list[Parsed] = []
             for p in parsed.get(kind, []):
-                problem = check(p.row) if check else None
-                if problem:
-                    report.rejects.append(_reject(p.record, *problem))
+                found = problem(kind, p.row)
+                if found:
+                    report.rejects.append(_reject(p.record, *found))
                 else:
                     keep.append(p)
             accepted[kind] = keep
@@ -339,6 +318,22 @@ class Loader:
         finally:
             if bar is not None:
                 bar.close()
+
+
+_SUBJECT_NAMES = {"ORGANIZATION": "an organisation", "PERSON": "a person"}
+
+
+def _subject_references(kind: str, row: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(input field, key, ORGANIZATION or PERSON) of every subject a row refers to, in the order they are checked."""
+    if kind == "roles":
+        return [("person_id", row["pid"], "PERSON"), ("uscc", row["uscc"], "ORGANIZATION")]
+    if kind == "shareholdings":
+        holder_field = "holder_uscc" if row["holderKind"] == "ORGANIZATION" else "holder_person_id"
+        return [(holder_field, row["holder"], row["holderKind"]), ("uscc", row["uscc"], "ORGANIZATION")]
+    if kind == "entries":
+        subject_field = "subject_uscc" if row["subjectKind"] == "ORGANIZATION" else "subject_person_id"
+        return [(subject_field, row["subject"], row["subjectKind"])]
+    return []
 
 
 def _statements_for(kind: str, rows: list[dict[str, Any]]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
