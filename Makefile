@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install run test lint bench demo clean vendor
+.PHONY: install run test lint bench demo clean vendor neo4j neo4j-stop neo4j-launcher
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +23,32 @@ web-audit/node_modules/.installed: web-audit/package.json web-audit/package-lock
 	npm ci --prefix web-audit --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The local Neo4j Community (graph/local_neo4j.py): Maven fetches the pinned version once into .cache/m2.
+LAUNCHER := graph/neo4j-launcher
+$(LAUNCHER)/target/classpath.txt: $(LAUNCHER)/pom.xml $(wildcard $(LAUNCHER)/src/main/java/org/creditgraph/*.java) $(BIN)/.installed
+	$(BIN)/python -m graph.local_neo4j build
+
 install: $(BIN)/.installed
 
+neo4j-launcher: $(LAUNCHER)/target/classpath.txt
+
+## Start the local Neo4j in the background (Bolt on 127.0.0.1:7687, user neo4j, data in data/neo4j/).
+## `CREDITGRAPH_ENGINE=neo4j make run` serves on it (and starts it itself if it is not running).
+neo4j: neo4j-launcher
+	$(BIN)/python -m graph.local_neo4j start
+
+## Stop the local Neo4j started by `make neo4j` (a clean shutdown: checkpoint, then exit).
+neo4j-stop: install
+	$(BIN)/python -m graph.local_neo4j stop
+
 ## Install, start the embedded engine, load the demo data into an empty graph, serve GraphQL on 127.0.0.1:8000.
-run: install
+## CREDITGRAPH_ENGINE=neo4j: the same on the local Neo4j; NEO4J_URI=...: on any Neo4j 5.
+run: install $(if $(filter neo4j,$(CREDITGRAPH_ENGINE)),neo4j-launcher)
 	$(BIN)/python -m api serve --demo
 
-## The whole test suite (Cypher lint included). CI runs exactly this.
-test: install lint/node_modules/.installed web/node_modules/.installed web-audit/node_modules/.installed
+## The whole test suite on both engines (the embedded one and a local Neo4j started for the run), Cypher lint
+## included. CI runs exactly this.
+test: install neo4j-launcher lint/node_modules/.installed web/node_modules/.installed web-audit/node_modules/.installed
 	$(BIN)/python -m pytest -q
 
 ## Copy cytoscape's and GraphiQL's browser files from the pinned npm packages (web/) into api/static/vendor/,
@@ -48,4 +66,4 @@ bench: install
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) lint/node_modules web/node_modules web-audit/node_modules data/falkordb
+	rm -rf $(VENV) lint/node_modules web/node_modules web-audit/node_modules data/falkordb $(LAUNCHER)/target

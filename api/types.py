@@ -139,7 +139,8 @@ class ListEntry:
             repairable=m.get("repairable") is not False,
             department=Department.from_map(m.get("department")),
             document=Document.from_map(m.get("document")),
-            measures=[Measure.from_map(x) for x in m.get("measures") or []],
+            # A pattern comprehension has no order, and the engines return different ones: code order.
+            measures=[Measure.from_map(x) for x in sorted(m.get("measures") or [], key=lambda x: x["code"])],
         )
 
 

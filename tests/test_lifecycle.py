@@ -498,3 +498,45 @@ def test_sweep_command_line(graph: GraphStore, api: ApiClient) -> None:
     confirm(api, old, on="2019-01-02")
     assert run_sweep(graph).splitlines() == ["expired 1 entry", f"  {old}: EFFECTIVE -> EXPIRED"]
     assert run_sweep(graph) == "expired 0 entries"
+
+
+@pytest.mark.parametrize("action", ["CONFIRM", "FILE_OBJECTION"])
+def test_simultaneous_transitions_on_one_entry_apply_exactly_once(graph: GraphStore, action: str) -> None:
+    """N threads released together by a barrier, each with its own engine session: one transition wins, the
+    others are refused with the state they found, and the history has no gap and no duplicate (on Neo4j these are
+    real concurrent write transactions; the embedded engine runs writes one at a time)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graph.errors import CreditGraphError
+    from queries import lifecycle
+
+    entry = lifecycle.propose(
+        graph, subject_kind="ORGANIZATION", subject_key=A, kind="BLACKLIST", reason="拒不履行", severity="GENERAL",
+        department="TD", document_id="DOC-1", start=TODAY, end=add_years(TODAY, 3), measures=["T_ORG_MANDATORY"],
+        actor="测试局")["entry"]
+    entry_id = entry["entryId"]
+    if action == "FILE_OBJECTION":
+        lifecycle.confirm(graph, entry_id, actor="测试局")
+    contenders = 12
+    barrier = threading.Barrier(contenders)
+
+    def contend(n: int) -> str:
+        barrier.wait()
+        try:
+            if action == "CONFIRM":
+                lifecycle.confirm(graph, entry_id, actor=f"经办人{n}")
+            else:
+                lifecycle.file_objection(graph, entry_id, f"异议{n}", actor=f"当事人{n}")
+            return "ok"
+        except CreditGraphError as exc:
+            return exc.code
+
+    with ThreadPoolExecutor(contenders) as pool:
+        outcomes = list(pool.map(contend, range(contenders)))
+    assert sorted(outcomes) == ["INVALID_TRANSITION"] * (contenders - 1) + ["ok"], outcomes
+    events = lifecycle.history(graph, entry_id)["events"]
+    expected = ["PROPOSE", "CONFIRM"] + (["FILE_OBJECTION"] if action == "FILE_OBJECTION" else [])
+    assert [e["action"] for e in events] == expected
+    assert [e["seq"] for e in events] == list(range(1, len(expected) + 1))
+    assert len({e["eventId"] for e in events}) == len(events)

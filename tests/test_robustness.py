@@ -10,7 +10,6 @@ data-version counter.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from graph.store import FalkorStore, GraphStore
 from loaders.measures import load_catalogue
 from loaders.pipeline import Loader
 from queries.lookup import counts
+from tests.conftest import store_env
 from tests.graphs import snapshot
 
 ORGANIZATIONS = 3000
@@ -70,18 +70,15 @@ def reference(bundle: Path, falkordb_server: EmbeddedFalkorDB) -> tuple[list[str
         store.close()
 
 
-def _socket_of(store: FalkorStore) -> str:
-    return str(store._client.connection.connection_pool.connection_kwargs["path"])
-
-
+# The loader in a process of its own, opening the configured store (store_env points it at the test's graph).
 LOAD_SCRIPT = """
 import sys
-from graph.store import FalkorStore
+from graph.store import open_store
 from loaders.measures import load_catalogue
 from loaders.pipeline import Loader
-store = FalkorStore.connect(url=sys.argv[1], graph_name=sys.argv[2])
+store = open_store()
 load_catalogue(store)
-report = Loader(store, batch_size=int(sys.argv[4])).load_path(__import__("pathlib").Path(sys.argv[3]))
+report = Loader(store, batch_size=int(sys.argv[2])).load_path(__import__("pathlib").Path(sys.argv[1]))
 print(report.summary())
 """
 
@@ -96,11 +93,9 @@ def _wait_for(predicate: Any, timeout: float = 60, step: float = 0.005) -> None:
 
 def test_a_load_killed_half_way_and_run_again_equals_an_uninterrupted_load(
         store: GraphStore, bundle: Path, reference: tuple[list[str], list[str]]) -> None:
-    if not isinstance(store, FalkorStore):
-        pytest.skip("the loader subprocess is pointed at the embedded engine's socket")
-    args = [sys.executable, "-c", LOAD_SCRIPT, f"unix://{_socket_of(store)}", store.graph_name, str(bundle)]
+    args = [sys.executable, "-c", LOAD_SCRIPT, str(bundle)]
     root = str(Path(__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": root}
+    env = {**store_env(store), "PYTHONPATH": root}
     process = subprocess.Popen([*args, str(SLOW_BATCH)], env=env, cwd=root, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
     try:
@@ -212,6 +207,63 @@ def test_a_store_that_goes_away_fails_the_load_clearly_and_keeps_what_was_commit
             assert after["organizations"] == ORGANIZATIONS and after["persons"] > 0, after
         assert after.get("entries", 0) == 0
         again.apply_schema()  # as every start does (python -m loaders, python -m api)
+        load_catalogue(again)
+        Loader(again).load_path(bundle)
+        assert comparable(again) == reference
+        again.close()
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("how", ["stopped", "killed"])
+def test_a_neo4j_that_goes_away_keeps_every_acknowledged_batch(
+        bundle: Path, tmp_path: Path, reference: tuple[list[str], list[str]], how: str) -> None:
+    """The same on the local Neo4j, a server of its own: stopped (SIGTERM, a clean shutdown) or killed (SIGKILL).
+    Every batch the engine acknowledged before it went away is there after the restart (the transaction log is
+    fsynced at commit), each batch whole or not at all, and loading again converges on the reference graph."""
+    from graph.local_neo4j import LocalNeo4j
+    from graph.store import Neo4jStore
+    from tests.conftest import _free_port
+
+    server = LocalNeo4j(tmp_path / "neo4j", port=_free_port(), heap="1g", page_cache="256m").start()
+    store = Neo4jStore.connect(server.uri, server.auth, retry_seconds=1)  # fail fast once the server is gone
+    watcher = Neo4jStore.connect(server.uri, server.auth)
+    store.apply_schema()
+    load_catalogue(store)
+    failure: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            Loader(store, batch_size=SLOW_BATCH).load_path(bundle)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            failure.append(exc)
+
+    thread = threading.Thread(target=load)
+    thread.start()
+    _wait_for(lambda: counts(watcher).get("persons", 0) >= 200 or not thread.is_alive())
+    acknowledged = counts(watcher)
+    process = server._process
+    assert process is not None
+    if how == "killed":
+        process.kill()
+        process.wait()
+        server._process = None
+    else:
+        server.stop()
+    thread.join(timeout=60)
+    watcher.close()
+    store.close()
+    assert failure, "the load did not notice that the store went away"
+    assert isinstance(failure[0], StoreUnavailable | StoreError), repr(failure[0])
+
+    server = LocalNeo4j(tmp_path / "neo4j", port=server.port, heap="1g", page_cache="256m").start()
+    try:
+        again = Neo4jStore.connect(server.uri, server.auth)
+        after = counts(again)
+        assert after["organizations"] == ORGANIZATIONS, after
+        assert after["persons"] >= acknowledged["persons"] and after["persons"] % SLOW_BATCH == 0, (after, acknowledged)
+        assert after.get("entries", 0) == 0
+        again.apply_schema()
         load_catalogue(again)
         Loader(again).load_path(bundle)
         assert comparable(again) == reference

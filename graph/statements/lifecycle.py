@@ -1,8 +1,9 @@
 """Due process of a list entry (issue 5): every transition is ONE statement.
 
-Each transition statement matches the entry, takes its write lock (`REMOVE e.transitionLock`, a property that
-is never set: a write that changes nothing, so on Neo4j a concurrent transition waits for the node's lock and
-then reads the committed status; a SET of the value read would write back a stale one), tests the current status
+Each transition statement matches the entry, takes its write lock (`SET e.transitionLock = true REMOVE
+e.transitionLock`: a write that leaves nothing behind, so on Neo4j a concurrent transition waits for the node's
+lock and then reads the committed status; a SET of the value read would write back a stale one. A bare REMOVE of a
+property that was never set takes no lock on Neo4j 5: measured, tests/test_lifecycle.py), tests the current status
 in its WHERE, and in the same statement updates the status and creates the `EntryEvent` (plus the objection,
 repair application or tasks the transition carries). When the status does not match it returns no row and
 nothing is written; the caller then re-reads the entry to name its current state. On the embedded engine each
@@ -26,7 +27,7 @@ def _transition(match: str, *, to: str = "$to", where: str = "", carry: str = ""
                 post: str = "") -> str:
     return f"""
 {match}
-REMOVE e.transitionLock
+SET e.transitionLock = true REMOVE e.transitionLock
 WITH e{carry}, e.status AS before
 WHERE before IN $from AND coalesce(e.lastEventAt, '') <= $at{where}
 SET e.status = {to}, e.lastEventAt = $at, e.eventCount = coalesce(e.eventCount, 0) + 1{set_}
@@ -125,7 +126,7 @@ SET_LENIENCY = _transition(_ENTRY, to="before", set_=", e.leniency = $grounds, e
 SWEEP_EXPIRED = """
 MATCH (e:ListEntry)
 WHERE e.status IN $from AND e.end IS NOT NULL AND e.end < $today
-REMOVE e.transitionLock
+SET e.transitionLock = true REMOVE e.transitionLock
 WITH e, e.status AS before
 WHERE before IN $from
 SET e.status = 'EXPIRED', e.eventCount = coalesce(e.eventCount, 0) + 1, e.lastEventAt = $at
@@ -137,7 +138,7 @@ RETURN e.entryId AS entryId, e.status AS status, ev{.*} AS event
 
 RESPOND_TO_TASK = """
 MATCH (t:Task {taskId: $taskId})
-REMOVE t.transitionLock
+SET t.transitionLock = true REMOVE t.transitionLock
 WITH t, t.status AS before
 WHERE before = 'OPEN'
 SET t.status = 'RESPONDED', t.respondedAt = $at, t.response = $action, t.responseNote = $note,
