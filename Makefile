@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install run test lint bench demo clean vendor neo4j neo4j-stop neo4j-launcher
+.PHONY: install run test lint bench demo clean vendor neo4j neo4j-stop neo4j-launcher bench-engines
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ lint: install
 ## Benchmarks (see README: every figure beside its baseline from the same run).
 bench: install
 	$(BIN)/python -m bench.run
+
+## The same workload on the embedded engine and on the local Neo4j, in one run, one table (README: engines).
+bench-engines: install neo4j-launcher
+	$(BIN)/python -m bench.engines
 
 clean:
 	rm -rf $(VENV) lint/node_modules web/node_modules web-audit/node_modules data/falkordb $(LAUNCHER)/target

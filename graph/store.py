@@ -10,7 +10,9 @@ The store never builds a connection inside a query function: it is created at st
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -164,6 +166,9 @@ class Neo4jStore(GraphStore):
         self._database = database or settings.NEO4J_DATABASE
         self._server = server  # a LocalNeo4j this store started, stopped on close()
         self._owns_driver = owns_driver
+        self._local = threading.local()  # this thread's READ session (sessions are not thread-safe)
+        self._sessions: list[Any] = []
+        self._sessions_lock = threading.Lock()
         self.uri = uri
         self.auth = auth
 
@@ -219,7 +224,44 @@ class Neo4jStore(GraphStore):
         return [dialect.plain(record.data()) for record in records]
 
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
-        return self._run(query, params, read_only=True)
+        """A read in an auto-commit transaction on this thread's READ session: two messages (RUN, PULL) instead of
+        a managed transaction's four, which halves a short read's cost (measured). The session shares the
+        driver's bookmark manager with `write`, so a read sees every write acknowledged before it, also on a
+        cluster. On a connection failure the read is run again the managed way, with the driver's retries."""
+        from neo4j import exceptions as nx
+
+        session = self._read_session()
+        try:
+            result = session.run(query, params or {})
+            return [dialect.plain(record.data()) for record in result]
+        except (nx.ServiceUnavailable, nx.SessionExpired, nx.TransientError):
+            self._discard_read_session()
+            return self._run(query, params, read_only=True)
+        except nx.Neo4jError as exc:
+            raise StoreError(f"Neo4j rejected the statement: {exc.message}") from exc
+
+    def _read_session(self) -> Any:
+        import neo4j
+
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._driver.session(
+                database=self._database, default_access_mode=neo4j.READ_ACCESS,
+                bookmark_manager=self._driver.execute_query_bookmark_manager,
+            )
+            self._local.session = session
+            with self._sessions_lock:
+                self._sessions.append(session)
+        return session
+
+    def _discard_read_session(self) -> None:
+        session, self._local.session = getattr(self._local, "session", None), None
+        if session is not None:
+            with self._sessions_lock:
+                if session in self._sessions:
+                    self._sessions.remove(session)
+            with contextlib.suppress(Exception):
+                session.close()
 
     def write(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
         return self._run(query, params, read_only=False)
@@ -228,6 +270,11 @@ class Neo4jStore(GraphStore):
         dialect.apply_neo4j_schema(lambda q: self._run(q, None, read_only=False))
 
     def close(self) -> None:
+        with self._sessions_lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            with contextlib.suppress(Exception):
+                session.close()
         try:
             if self._owns_driver:
                 self._driver.close()

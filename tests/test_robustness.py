@@ -156,6 +156,24 @@ def test_ten_percent_corrupt_rows_load_every_good_row_and_report_every_bad_one(
         [r.describe() for r in others[:5]]
 
 
+def _load_half_way(store: GraphStore, watcher: GraphStore,
+                   bundle: Path) -> tuple[threading.Thread, list[BaseException]]:
+    """Start a slow load of `bundle` in a thread; return once organisations are in and persons are being written.
+    The list receives the exception the load ends with."""
+    failure: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            Loader(store, batch_size=SLOW_BATCH).load_path(bundle)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
+            failure.append(exc)
+
+    thread = threading.Thread(target=load)
+    thread.start()
+    _wait_for(lambda: counts(watcher).get("persons", 0) >= 200 or not thread.is_alive())
+    return thread, failure
+
+
 @pytest.mark.parametrize("how", ["stopped", "killed"])
 def test_a_store_that_goes_away_fails_the_load_clearly_and_keeps_what_was_committed_consistent(
         bundle: Path, tmp_path: Path, reference: tuple[list[str], list[str]], how: str) -> None:
@@ -169,17 +187,7 @@ def test_a_store_that_goes_away_fails_the_load_clearly_and_keeps_what_was_commit
     store.apply_schema()
     load_catalogue(store)
     watcher = FalkorStore(falkordb.FalkorDB(unix_socket_path=str(server.socket_path)), "goes_away")
-    failure: list[BaseException] = []
-
-    def load() -> None:
-        try:
-            Loader(store, batch_size=SLOW_BATCH).load_path(bundle)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
-            failure.append(exc)
-
-    thread = threading.Thread(target=load)
-    thread.start()
-    _wait_for(lambda: counts(watcher).get("persons", 0) >= 200 or not thread.is_alive())
+    thread, failure = _load_half_way(store, watcher, bundle)
     if how == "killed":
         assert server._process is not None
         server._process.kill()
@@ -230,17 +238,7 @@ def test_a_neo4j_that_goes_away_keeps_every_acknowledged_batch(
     watcher = Neo4jStore.connect(server.uri, server.auth)
     store.apply_schema()
     load_catalogue(store)
-    failure: list[BaseException] = []
-
-    def load() -> None:
-        try:
-            Loader(store, batch_size=SLOW_BATCH).load_path(bundle)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
-            failure.append(exc)
-
-    thread = threading.Thread(target=load)
-    thread.start()
-    _wait_for(lambda: counts(watcher).get("persons", 0) >= 200 or not thread.is_alive())
+    thread, failure = _load_half_way(store, watcher, bundle)
     acknowledged = counts(watcher)
     process = server._process
     assert process is not None

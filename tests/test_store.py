@@ -40,9 +40,32 @@ def test_hostile_strings_are_data_not_cypher(store: GraphStore) -> None:
     assert lookup_orgs(store, [uscc(1)])[0]["name"] == name
 
 
-def test_schema_can_be_applied_again(store: GraphStore) -> None:
+def test_schema_applied_again_changes_nothing_and_every_key_stays_unique(store: GraphStore) -> None:
+    from graph.statements.ddl import UNIQUE_KEYS_SPEC
+
+    store.apply_schema()  # as every start does; the fixture applied it once already
     store.apply_schema()
-    store.apply_schema()
+    for label, prop in UNIQUE_KEYS_SPEC:
+        store.write(f"CREATE (:{label} {{{prop}: $key}})", {"key": f"dup-{label}"})
+        with pytest.raises(StoreError) as refused:
+            store.write(f"CREATE (:{label} {{{prop}: $key}})", {"key": f"dup-{label}"})
+        assert "rejected the statement" in refused.value.message
+        assert len(store.read(f"MATCH (n:{label} {{{prop}: $key}}) RETURN n.{prop} AS k", {"key": f"dup-{label}"})) == 1
+
+
+def test_a_duplicate_key_is_refused_with_a_message_naming_it(store: GraphStore) -> None:
+    store.write_rows(writes.UPSERT_ORGANIZATIONS, [{"uscc": uscc(3), "props": {"name": "甲"}}])
+    with pytest.raises(StoreError) as refused:
+        store.write("CREATE (:Organization {uscc: $uscc, name: '乙'})", {"uscc": uscc(3)})
+    message = refused.value.message.lower()
+    assert "organization" in message and "uscc" in message or "unique" in message, message
+
+
+def test_reads_are_sent_read_only_and_cannot_write(store: GraphStore) -> None:
+    """`read` routes to readers (Neo4j: access mode READ; embedded: GRAPH.RO_QUERY): a write through it fails."""
+    with pytest.raises(StoreError):
+        store.read("CREATE (:Organization {uscc: $uscc})", {"uscc": uscc(4)})
+    assert lookup_orgs(store, [uscc(4)]) == []
 
 
 def test_embedded_data_survives_a_restart(tmp_path: Path) -> None:
