@@ -13,13 +13,13 @@ checks per second). Machines are noisy: compare the ratios. Results also go to d
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import itertools
 import json
 import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -29,8 +29,7 @@ from typing import Any
 
 import httpx
 
-from bench.run import BENCH_DIR, bundle_for, free_port, summary, timed
-from graph import settings
+from bench.run import BENCH_DIR, bundle_for, free_port, serve_api, summary, timed
 from graph.model import TRACED_KINDS
 from graph.statements import checks as check_statements
 from graph.statements import lookup, network
@@ -75,22 +74,9 @@ def engine_store(engine: str) -> Iterator[tuple[GraphStore, dict[str, str]]]:
 
 @contextmanager
 def api_process(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port)], cwd=settings.PROJECT_ROOT,
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process, url = serve_api(env)
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the API did not start")
-            time.sleep(0.2)
-        yield f"{url}/graphql"
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -154,7 +140,7 @@ def run_engine(engine: str, bundle: Path, args: argparse.Namespace) -> dict[str,
             out["check_batch_per_s"] = {"raw": round(len(batch) / (statistics.median(raw_b) / 1000)),
                                         "graphql": round(len(batch) / (statistics.median(gql_b) / 1000))}
 
-            day = __import__("datetime").date.fromisoformat(AS_OF)
+            day = dt.date.fromisoformat(AS_OF)
             n_inv = max(50, args.requests // 5)
             hood = ("query($u: String!) { neighbourhood(subject: {uscc: $u}, depth: 2, asOf: \"2026-11-01\", "
                     "first: 200, purpose: \"INVESTIGATION\") { truncated nodes { id kind depth } edges { id type } } }")

@@ -109,15 +109,20 @@ def bench_load(store: GraphStore, raw_store: GraphStore, bundle: Path) -> dict[s
 
 
 def start_api(data_dir: Path, graph: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "CREDITGRAPH_DATA_DIR": str(data_dir), "CREDITGRAPH_GRAPH_NAME": graph,
-           "CREDITGRAPH_PORT": str(port)}
+    """The API in a process of its own on the embedded engine's graph `graph` in `data_dir`."""
+    env = {**os.environ, "CREDITGRAPH_DATA_DIR": str(data_dir), "CREDITGRAPH_GRAPH_NAME": graph}
     env.pop("NEO4J_URI", None)
-    process = subprocess.Popen([sys.executable, "-m", "api", "serve"], cwd=settings.PROJECT_ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return serve_api(env)
+
+
+def serve_api(env: dict[str, str], timeout: float = 120) -> tuple[subprocess.Popen[bytes], str]:
+    """`python -m api serve` with `env` (which says which store), on a free port; its GraphQL URL once healthy."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port)], cwd=settings.PROJECT_ROOT,
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return process, f"{url}/graphql"

@@ -248,7 +248,7 @@ class LocalNeo4j:
         self.pid_file.unlink(missing_ok=True)
 
     def stop_recorded(self, timeout: float = 120.0) -> bool:
-        """Stop the server whose pid file is in `home` (started by `start --detach`); False if none runs."""
+        """Stop the server whose pid file is in `home` (started by `start`, `make neo4j`); False if none runs."""
         try:
             pid = int(self.pid_file.read_text().strip())
         except (OSError, ValueError):
@@ -285,12 +285,6 @@ def _is_our_server(pid: int) -> bool:
     except OSError:
         return False
     return MAIN_CLASS.encode() in cmdline
-
-
-def wipe(home: Path) -> None:
-    """Delete a local Neo4j home (tests, `reset --hard`); the server must be stopped."""
-    if home.exists():
-        shutil.rmtree(home)
 
 
 def main(argv: list[str] | None = None) -> int:

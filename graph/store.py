@@ -232,9 +232,9 @@ class Neo4jStore(GraphStore):
 
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
         """A read in an auto-commit transaction on this thread's READ session: two messages (RUN, PULL) instead of
-        a managed transaction's four, which halves a short read's cost (measured). The session shares the
-        driver's bookmark manager with `write`, so a read sees every write acknowledged before it, also on a
-        cluster. On a connection failure the read is run again the managed way, with the driver's retries."""
+        a managed transaction's four, a third off a short read (key lookup 1.5 -> 1.0 ms, measured). The session
+        shares the driver's bookmark manager with `write`, so a read sees every write acknowledged before it, also
+        on a cluster. On a connection failure the read is run again the managed way, with the driver's retries."""
         from neo4j import exceptions as nx
 
         session = self._read_session()
