@@ -339,7 +339,7 @@ class AccessLogged(_PostProcess):
 
 
 def log_access(info: Info, operation: str, subject: str, subject_kind: str, result_size: int) -> None:
-    from queries.checks import log_access as append
+    from queries.audit import log_access as append
 
     who = principal(info)
     append(info.context.store, who=who.label, role=who.role, key_id=who.key_id,

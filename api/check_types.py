@@ -22,7 +22,7 @@ from api.types import (
     to_date,
 )
 from graph import model, settings
-from queries import checks
+from queries import checks, subjects
 
 
 def _scenario_codes() -> list[str]:
@@ -47,8 +47,8 @@ class SubjectRef:
     uscc: str | None = None
     person_id: strawberry.ID | None = None
 
-    def to_ref(self, field_name: str = "subject") -> checks.SubjectRef:
-        return checks.SubjectRef.of(self.uscc, str(self.person_id) if self.person_id is not None else None,
+    def to_ref(self, field_name: str = "subject") -> subjects.SubjectRef:
+        return subjects.SubjectRef.of(self.uscc, str(self.person_id) if self.person_id is not None else None,
                                     field_name)
 
 
@@ -89,7 +89,7 @@ class Path:
     relationships: list[PathRelationship]
 
 
-def _node(n: checks.PathNode) -> PathNode:
+def _node(n: subjects.PathNode) -> PathNode:
     return PathNode(kind=n.kind, key=n.key, name=n.name)
 
 

@@ -30,8 +30,7 @@ from api.types import (
     to_date,
 )
 from graph import settings
-from queries import analytics, lookup
-from queries import checks as check_queries
+from queries import analytics, lookup, subjects
 from queries import network as net
 from queries import ownership as equity
 
@@ -105,7 +104,7 @@ async def load_entry(info: Info, entry_id: str) -> ListEntry | None:
     return ListEntry.from_map(row) if row else None
 
 
-def _path(nodes: list[check_queries.PathNode], links: list[check_queries.PathLink]) -> Path:
+def _path(nodes: list[subjects.PathNode], links: list[subjects.PathLink]) -> Path:
     return Path(nodes=[PathNode(kind=n.kind, key=n.key, name=n.name) for n in nodes],
                 relationships=[PathRelationship(type=x.type, from_=to_date(x.from_), to=to_date(x.to), ratio=x.ratio,
                                                 forward=x.forward) for x in links])

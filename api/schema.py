@@ -45,7 +45,7 @@ from api.types import (
 )
 from graph import settings
 from graph.errors import InvalidInput
-from queries import audit, checks, lookup
+from queries import audit, checks, lookup, subjects
 
 
 @strawberry.type
@@ -128,11 +128,11 @@ class CheckQuery:
         return AccessRecordConnection(nodes=nodes, page_info=PageInfo(has_next_page=more, end_cursor=end))
 
 
-def _run_checks(info: Info, refs: list[checks.SubjectRef], scenario: Any, as_of: datetime.date | None,
+def _run_checks(info: Info, refs: list[subjects.SubjectRef], scenario: Any, as_of: datetime.date | None,
                 purpose: str | None, operation: str) -> list[CheckResult]:
     context = info.context
     results = checks.check_subjects(context.store, refs, scenario.value, as_of)
-    checks.log_checks(context.store, results, who=context.who, role=context.role, purpose=purpose,
+    audit.log_checks(context.store, results, who=context.who, role=context.role, purpose=purpose,
                       operation=operation, key_id=context.principal.key_id)
     return [CheckResult.from_result(r) for r in results]
 

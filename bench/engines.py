@@ -38,7 +38,8 @@ from loaders.measures import load_catalogue
 from loaders.pipeline import Loader
 from queries import network as net
 from queries import ownership as equity
-from queries.checks import HOLDER_KINDS, SubjectRef
+from queries.checks import HOLDER_KINDS
+from queries.subjects import SubjectRef
 
 ENGINES = ("falkordb", "neo4j")
 AS_OF = "2026-11-01"

@@ -45,7 +45,7 @@ from graph.store import FalkorStore, GraphStore
 from loaders.measures import load_catalogue
 from loaders.pipeline import Loader
 from queries import analytics, network, ownership
-from queries.checks import SubjectRef
+from queries.subjects import SubjectRef
 
 Row = dict[str, Any]
 Call = tuple[str, dict[str, Any] | None]

@@ -30,8 +30,8 @@ from graph.errors import InvalidInput
 from graph.statements import network
 from graph.store import GraphStore
 from queries import lookup
-from queries.checks import SubjectRef
 from queries.network import check_bound, subject_node
+from queries.subjects import SubjectRef
 
 Row = dict[str, Any]
 

@@ -36,12 +36,12 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from graph.errors import InvalidInput, NotFound
-from graph.identifiers import InvalidIdentifier, validate_uscc
 from graph.model import LIVE_STATUSES, ROLES, TRACED_KINDS, EntryStatus, ListKind
-from graph.statements import audit, checks
+from graph.statements import checks
 from graph.store import GraphStore
 from queries import lookup
 from queries.lookup import OPEN_END
+from queries.subjects import PathLink, PathNode, SubjectRef
 
 Row = dict[str, Any]
 
@@ -67,53 +67,6 @@ class Via(enum.StrEnum):
     OFFICER = "OFFICER"  # a person holding a checked role in the subject has an entry of their own
     TRACED = "TRACED"  # an entry on an organisation reaches a person through the role held at the time
     SHAREHOLDER = "SHAREHOLDER"  # a controlling holder up the equity chain is listed
-
-
-@dataclass(frozen=True)
-class SubjectRef:
-    """Exactly one of `uscc` (an organisation) or `person_id`."""
-
-    uscc: str | None = None
-    person_id: str | None = None
-
-    @classmethod
-    def of(cls, uscc: str | None, person_id: str | None, field_name: str = "subject") -> SubjectRef:
-        if (uscc is None) == (person_id is None):
-            raise InvalidInput(f"{field_name}: give exactly one of uscc and personId", field=field_name)
-        if uscc is not None:
-            try:
-                return cls(uscc=validate_uscc(uscc))
-            except InvalidIdentifier as exc:
-                raise InvalidInput(f"{field_name}.uscc: {exc.reason}", field=f"{field_name}.uscc") from None
-        assert person_id is not None
-        if not person_id.strip() or len(person_id) > 80:
-            raise InvalidInput(f"{field_name}.personId: a person id is 1-80 characters",
-                               field=f"{field_name}.personId")
-        return cls(person_id=person_id.strip())
-
-    @property
-    def key(self) -> str:
-        return self.uscc or self.person_id or ""
-
-    @property
-    def kind(self) -> str:
-        return "ORGANIZATION" if self.uscc else "PERSON"
-
-
-@dataclass
-class PathNode:
-    kind: str  # ORGANIZATION, PERSON, LIST_ENTRY
-    key: str
-    name: str | None
-
-
-@dataclass
-class PathLink:
-    type: str  # relationship type: LEGAL_REPRESENTATIVE, SHAREHOLDER_OF, HAS_ENTRY, …
-    from_: str | None = None  # the relationship's period
-    to: str | None = None
-    ratio: float | None = None
-    forward: bool = True  # drawn from the node before it to the node after it
 
 
 @dataclass
@@ -509,29 +462,6 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
         result.evidence_hash = hashlib.sha256(result.evidence.encode()).hexdigest()
         results.append(result)
     return results
-
-
-def log_checks(store: GraphStore, results: Sequence[CheckResult], *, who: str, role: str, purpose: str | None,
-               operation: str, key_id: str | None = None) -> list[int]:
-    """Append one access record per check (DOMAIN rule 10); returns their sequence numbers."""
-    rows = [{
-        "at": r.checked_at, "who": who, "role": role, "keyId": key_id, "operation": operation,
-        "subject": r.subject.key,
-        "subjectKind": r.subject.kind, "scenario": r.scenario.get("code"), "purpose": purpose, "asOf": r.as_of,
-        "verdict": r.verdict.value, "resultSize": len(r.findings), "evidenceHash": r.evidence_hash,
-    } for r in results]
-    if not rows:
-        return []
-    return [row["seq"] for row in store.write(audit.APPEND_ACCESS_RECORDS, {"rows": rows})]
-
-
-def log_access(store: GraphStore, *, who: str, role: str, key_id: str | None, purpose: str | None, operation: str,
-               subject: str, subject_kind: str, result_size: int) -> int:
-    """Append one access record for a lookup (a person, an unmasked ID number); returns its sequence number."""
-    row = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), "who": who, "role": role,
-           "keyId": key_id, "operation": operation, "subject": subject, "subjectKind": subject_kind,
-           "purpose": purpose, "resultSize": result_size}
-    return int(store.write(audit.APPEND_ACCESS_RECORDS, {"rows": [row]})[0]["seq"])
 
 
 # -------------------------------------------------------------------------------------- trace liability

@@ -38,7 +38,8 @@ from graph.statements import lookup as lookup_statements
 from graph.statements import network
 from graph.store import GraphStore
 from queries import lookup
-from queries.checks import PathLink, PathNode, SubjectRef, in_force
+from queries.checks import in_force
+from queries.subjects import PathLink, PathNode, SubjectRef
 
 Row = dict[str, Any]
 

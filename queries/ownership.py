@@ -33,7 +33,8 @@ from graph.errors import InvalidInput, NotFound
 from graph.statements import network
 from graph.store import GraphStore
 from queries import lookup
-from queries.checks import CONTROL_THRESHOLD, PathLink, PathNode
+from queries.checks import CONTROL_THRESHOLD
+from queries.subjects import PathLink, PathNode
 
 Row = dict[str, Any]
 

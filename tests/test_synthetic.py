@@ -30,7 +30,8 @@ from loaders.synthetic import (
     main,
     write_demo,
 )
-from queries.checks import SubjectRef, check_subjects, trace_liability
+from queries.checks import check_subjects, trace_liability
+from queries.subjects import SubjectRef
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
