@@ -21,7 +21,7 @@ from api.types import (
     Subject,
     to_date,
 )
-from graph import model, settings
+from graph import model, rules, settings
 from queries import checks, subjects
 
 
@@ -35,10 +35,10 @@ ScenarioCode = strawberry.enum(  # type: ignore[call-overload]
     enum.Enum("Scenario", {code: code for code in _scenario_codes()}),
     name="Scenario", description="A decision in which credit records are checked (see `scenarios`)",
 )
-strawberry.enum(checks.Verdict, description="CLEAR: nothing applies; REVIEW: look closer; "
+strawberry.enum(rules.Verdict, description="CLEAR: nothing applies; REVIEW: look closer; "
                                            "RESTRICTED: a mandatory measure applies")
 strawberry.enum(checks.Via, description="How a finding reaches the checked subject")
-Verdict = checks.Verdict
+Verdict = rules.Verdict
 Via = checks.Via
 
 
@@ -88,6 +88,12 @@ class Path:
     nodes: list[PathNode]
     relationships: list[PathRelationship]
 
+    @classmethod
+    def of(cls, nodes: list[subjects.PathNode], links: list[subjects.PathLink]) -> Path:
+        return cls(nodes=[_node(n) for n in nodes],
+                   relationships=[PathRelationship(type=x.type, from_=to_date(x.from_), to=to_date(x.to),
+                                                   ratio=x.ratio, forward=x.forward) for x in links])
+
 
 def _node(n: subjects.PathNode) -> PathNode:
     return PathNode(kind=n.kind, key=n.key, name=n.name)
@@ -119,9 +125,7 @@ class Finding:
         return cls(
             via=f.via, subject=subject, role=RoleAtTime.from_map(f.role),
             traced_role=RoleAtTime.from_map(f.traced_role),
-            path=Path(nodes=[_node(n) for n in f.path_nodes],
-                      relationships=[PathRelationship(type=x.type, from_=to_date(x.from_), to=to_date(x.to),
-                                                      ratio=x.ratio, forward=x.forward) for x in f.path_links]),
+            path=Path.of(f.path_nodes, f.path_links),
             entry=ListEntry.from_map(f.entry), measures=[Measure.from_map(m) for m in f.measures],
             effect=f.effect, suspended=f.suspended, leniency=[model.Leniency(x) for x in f.leniency],
             ratio=f.ratio, chains=[[_node(n) for n in chain] for chain in f.chains] or None, reasons=f.reasons,
@@ -178,17 +182,9 @@ def liability_trace(organization: dict[str, Any], entry: dict[str, Any],
     def one(r: checks.Reach) -> LiabilityReach:
         role = RoleAtTime.from_map(r.role)
         assert role is not None
-        path = Path(
-            nodes=[PathNode(kind="LIST_ENTRY", key=entry["entryId"], name=entry.get("reason")),
-                   PathNode(kind="ORGANIZATION", key=organization["uscc"], name=organization.get("name")),
-                   PathNode(kind="PERSON", key=r.person["pid"], name=r.person.get("name"))],
-            relationships=[PathRelationship(type="HAS_ENTRY", from_=None, to=None, ratio=None, forward=False),
-                           PathRelationship(type=r.role["role"], from_=to_date(r.role.get("from")),
-                                            to=to_date(r.role.get("to")), ratio=None, forward=False)],
-        )
         return LiabilityReach(person=Person.from_map(r.person), role=role, reached=r.reached,
                               held_on=to_date(r.at), measures=[Measure.from_map(m) for m in r.measures],
-                              reason=r.reason, path=path)
+                              reason=r.reason, path=Path.of(r.path_nodes, r.path_links))
 
     return LiabilityTrace(entry=ListEntry.from_map(entry), organization=Organization.from_map(organization),
                           reached=[one(r) for r in reaches if r.reached],

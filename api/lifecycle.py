@@ -18,7 +18,7 @@ from strawberry.types import Info
 from api.auth import ADMIN, BANK, DEPARTMENT, INVESTIGATOR, RequireRole, require_own_department
 from api.check_types import SubjectRef
 from api.types import EntryStatus, Leniency, ListEntry, ListKind, Severity
-from graph import model
+from graph import model, rules
 from graph.errors import InvalidInput
 from queries import events as pubsub
 from queries import lifecycle as lc
@@ -106,7 +106,7 @@ class RepairApplication:
                    commitment_published=m.get("commitmentPublished") is True,
                    training_hours=m.get("trainingHours"), report_issuer=m.get("reportIssuer"),
                    report_date=_d(m.get("reportDate")), decided_at=_dt(m.get("decidedAt")),
-                   decision=m.get("decision"), missing_conditions=lc.missing_conditions(m))
+                   decision=m.get("decision"), missing_conditions=rules.missing_repair_conditions(m))
 
 
 @strawberry.type(description="A measure for an implementing department to execute (trigger → response → feedback)")
@@ -144,11 +144,7 @@ class EntryHistory:
 
     @strawberry.field(description="The status as the history stood on the day (null: not yet proposed)")
     def status_on(self, on: dt.date) -> EntryStatus | None:
-        from queries.checks import status_on
-
-        events = [{"seq": e.seq, "at": e.at.isoformat(), "toStatus": e.to_status.value,
-                   "fromStatus": e.from_status.value if e.from_status else None} for e in self.events]
-        return _status(status_on({"status": self.entry.status.value, "events": events}, on.isoformat()))
+        return _status(rules.status_on(self.entry.rules_entry, on))
 
     @classmethod
     def from_row(cls, row: Row) -> EntryHistory:

@@ -13,8 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.auth import HiddenFromPublic, MaskedName, PublicView, unmasked_id_number
-from graph import model
-from queries import lookup
+from graph import model, rules
 
 # The domain's enumerations are the GraphQL enums (strawberry.enum registers the class itself).
 strawberry.enum(model.Role, description="A person's role in an organisation (法定代表人, 董事, …)")
@@ -29,12 +28,9 @@ Severity = model.Severity
 Leniency = model.Leniency
 
 
-def to_date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
-def iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
+# Dates cross the edge as ISO strings from the graph and `datetime.date` in GraphQL: one conversion each way.
+to_date = rules.day_of
+iso = rules.iso
 
 
 @strawberry.type(description="A department: recognises list entries, implements measures")
@@ -121,12 +117,13 @@ class ListEntry:
     department: Department | None = strawberry.field(description="the recognising department")
     document: Document | None = strawberry.field(description="the basis document")
     measures: list[Measure]
+    # The entry as the rules see it (with its history): what `inForce` and every `asOf` filter ask.
+    rules_entry: strawberry.Private[rules.Entry]
 
-    @strawberry.field(description="In force on the date: live status and the date within its period")
+    @strawberry.field(description="In force on the date (today when not given): the status the entry had that "
+                                  "day was live (EFFECTIVE or UNDER_OBJECTION) and the date lies within its period")
     def in_force(self, on: dt.date | None = None) -> bool:
-        day = (on or dt.date.today())
-        live = self.status in (model.EntryStatus.EFFECTIVE, model.EntryStatus.UNDER_OBJECTION)
-        return live and (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+        return rules.in_force_on(self.rules_entry, on or dt.date.today())
 
     @classmethod
     def from_map(cls, m: dict[str, Any]) -> ListEntry:
@@ -141,6 +138,7 @@ class ListEntry:
             document=Document.from_map(m.get("document")),
             # A pattern comprehension has no order, and the engines return different ones: code order.
             measures=[Measure.from_map(x) for x in sorted(m.get("measures") or [], key=lambda x: x["code"])],
+            rules_entry=rules.Entry.from_map(m),
         )
 
 
@@ -196,8 +194,9 @@ class Shareholding:
                    organization=Organization.from_map(row["organization"]))
 
 
-def _on(as_of: dt.date | None) -> str | None:
-    return as_of.isoformat() if as_of else None
+def _held(period: dict[str, Any], as_of: dt.date | None) -> bool:
+    """No `asOf`: every role or holding, past and present; with it, those held on that day."""
+    return as_of is None or rules.held_on(rules.Period.from_map(period), as_of)
 
 
 @strawberry.type(description="An organisation (法人和非法人组织), keyed by its Unified Social Credit Code")
@@ -224,17 +223,17 @@ class Organization:
     @strawberry.field(description="Roles held in this organisation; with asOf, only those held on that date")
     async def roles(self, info: Info, as_of: dt.date | None = None) -> list[RoleHeld]:
         rows = await info.context.loaders.roles_in_organization.load(self.uscc)
-        return [RoleHeld.from_row(r) for r in rows if lookup.held_on(r["role"], _on(as_of))]
+        return [RoleHeld.from_row(r) for r in rows if _held(r["role"], as_of)]
 
     @strawberry.field(description="Who holds shares in this organisation")
     async def shareholders(self, info: Info, as_of: dt.date | None = None) -> list[Shareholding]:
         rows = await info.context.loaders.shareholders.load(self.uscc)
-        return [Shareholding.from_row(r) for r in rows if lookup.held_on(r["holding"], _on(as_of))]
+        return [Shareholding.from_row(r) for r in rows if _held(r["holding"], as_of)]
 
     @strawberry.field(description="Organisations this one holds shares in")
     async def investments(self, info: Info, as_of: dt.date | None = None) -> list[Shareholding]:
         rows = await info.context.loaders.investments_of_organization.load(self.uscc)
-        return [Shareholding.from_row(r) for r in rows if lookup.held_on(r["holding"], _on(as_of))]
+        return [Shareholding.from_row(r) for r in rows if _held(r["holding"], as_of)]
 
     @strawberry.field(description="Credit records of this organisation; with inForceOn, only those in force then "
                                   "(PUBLIC: only those in force today)", extensions=[PublicView()])
@@ -262,12 +261,12 @@ class Person:
     @strawberry.field(description="Roles this person holds or held; with asOf, only those held on that date")
     async def roles(self, info: Info, as_of: dt.date | None = None) -> list[RoleHeld]:
         rows = await info.context.loaders.roles_of_person.load(str(self.id))
-        return [RoleHeld.from_row(r) for r in rows if lookup.held_on(r["role"], _on(as_of))]
+        return [RoleHeld.from_row(r) for r in rows if _held(r["role"], as_of)]
 
     @strawberry.field(description="Organisations this person holds shares in")
     async def investments(self, info: Info, as_of: dt.date | None = None) -> list[Shareholding]:
         rows = await info.context.loaders.investments_of_person.load(str(self.id))
-        return [Shareholding.from_row(r) for r in rows if lookup.held_on(r["holding"], _on(as_of))]
+        return [Shareholding.from_row(r) for r in rows if _held(r["holding"], as_of)]
 
     @strawberry.field(description="Credit records of this person; with inForceOn, only those in force then "
                                   "(PUBLIC: only those in force today)", extensions=[PublicView()])

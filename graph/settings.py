@@ -71,9 +71,11 @@ GRAPHIQL = _flag("GRAPHIQL", True)
 MAX_PAGE_SIZE = int(_env("MAX_PAGE_SIZE", "200"))
 MAX_BATCH_SIZE = int(_env("MAX_BATCH_SIZE", "5000"))
 
-# The decision scenarios of the catalogue; the GraphQL `Scenario` enum is built from this file at start-up, so
+# The catalogue (measures, scenarios, list kinds with their default periods, departments: loaders/catalogue/*.csv),
+# and its decision scenarios; the GraphQL `Scenario` enum is built from this file at start-up, so
 # adding a scenario is a data change (a row here, loaded into the graph) and a restart.
-SCENARIO_CATALOGUE = Path(_env("SCENARIO_CATALOGUE", str(PROJECT_ROOT / "loaders" / "catalogue" / "scenarios.csv")))
+CATALOGUE_DIR = Path(_env("CATALOGUE_DIR", str(PROJECT_ROOT / "loaders" / "catalogue")))
+SCENARIO_CATALOGUE = Path(_env("SCENARIO_CATALOGUE", str(CATALOGUE_DIR / "scenarios.csv")))
 
 # Introspection (`__schema`, `__type`) of the GraphQL schema; turn off in production together with GRAPHIQL.
 INTROSPECTION = _flag("INTROSPECTION", True)
@@ -92,3 +94,8 @@ PURPOSES = tuple(p.strip() for p in _env(
     "PURPOSES",
     "CREDIT_APPROVAL,LOAN_MONITORING,PROCUREMENT,SUBSIDY,LICENCE,APPOINTMENT,INVESTIGATION,SUPERVISION",
 ).split(",") if p.strip())
+
+# `entries(inForceOn:)` reads candidates in growing batches up to this many rows per statement, then decides in
+# Python with the status each entry had on the day (graph/rules.py); a page never needs more statements than
+# (candidates skipped / this) + 1.
+MAX_ENTRY_CANDIDATES = int(_env("MAX_ENTRY_CANDIDATES", "1000"))

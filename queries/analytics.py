@@ -26,6 +26,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph import rules
 from graph.errors import InvalidInput
 from graph.statements import network
 from graph.store import GraphStore
@@ -87,12 +88,13 @@ def build_graph(rows: Sequence[Row], day: str | None = None) -> nx.Graph:
     USCC, type, validFrom, validTo); relationships not held on `day` are left out. Parallel relationships
     become one edge with every type on it. Node attribute `data` is the node's key map ({uscc} or {pid})."""
     graph = nx.Graph()
+    on = rules.day_of(day)
     # Insertion order decides networkx's iteration order, and so which nodes sampled betweenness picks: build
     # from the rows in one order, whatever order the engine returned them in.
     ordered = sorted(rows, key=lambda r: (r["holderKind"], str(r["holder"]), str(r["organization"]), r["type"],
                                           r["validFrom"] or "", r["validTo"] or ""))
     for row in ordered:
-        if not lookup.held_on({"from": row["validFrom"], "to": row["validTo"]}, day):
+        if on is not None and not rules.held_on(rules.Period.from_map(row, "validFrom", "validTo"), on):
             continue
         kind = row["holderKind"]
         holder, organization = (kind, str(row["holder"])), (ORGANIZATION, str(row["organization"]))

@@ -1,18 +1,18 @@
-"""Credit checks with liability tracing: DOMAIN rules 3-9 applied to the facts one statement fetches.
+"""Credit checks with liability tracing: the rules of graph/rules.py applied to the facts one statement fetches.
 
 A check asks: may this subject be granted what the scenario decides (bank credit, procurement, an appointment)?
 The answer is a verdict (CLEAR, REVIEW, RESTRICTED) and the findings it rests on, each naming the subject
 found, the role linking it (held at the time), the path, the list entry, the applicable measures with their
 legal basis, and plain-language reasons.
 
-Rules, and where they are applied below:
-- only entries in force count: live status (EFFECTIVE or UNDER_OBJECTION) and the date within the period
-  (`in_force`); expired, repaired, revoked or merely proposed entries are ignored (rules 6, 8); the status is
-  the one the entry had on the check date, from its lifecycle events (`status_on`, issue 5);
+How the rules are applied below (each rule itself is written once, in graph/rules.py):
+- only entries in force on the check date count (`rules.in_force_on`: the status the entry had that day, from
+  its lifecycle events, live, and the day within the period); expired, repaired, revoked or merely proposed
+  entries are ignored (rules 6, 8);
 - who is checked is data: the scenario's `checkedRoles` (rule 4); a person is checked through a role they
   hold on the check date;
 - liability tracing: an entry on another organisation reaches a person through a role they held when the act
-  happened or when the listing was made (`_traced_at`), never through a role taken up later (rule 3);
+  happened or when the listing was made (`rules.traced_at`), never through a role taken up later (rule 3);
 - measures come from the list: those linked to the entry whose scenarios include this one and whose targets
   include how the subject is reached (ORGANIZATION, PERSON, or the role traced through) (rule 5);
   a mandatory one restricts, a recommended one calls for review;
@@ -35,29 +35,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
+from graph import rules
 from graph.errors import InvalidInput, NotFound
-from graph.model import LIVE_STATUSES, ROLES, TRACED_KINDS, EntryStatus, ListKind
+from graph.model import ROLES, TRACED_KINDS, ListKind
+from graph.rules import Verdict
 from graph.statements import checks
 from graph.store import GraphStore
 from queries import lookup
-from queries.lookup import OPEN_END
 from queries.subjects import PathLink, PathNode, SubjectRef
 
 Row = dict[str, Any]
 
 # Holders up the equity chain whose entries make a controlled organisation worth a review.
 HOLDER_KINDS: tuple[str, ...] = (ListKind.BLACKLIST, ListKind.DISHONEST_DEBTOR)
-CONTROL_THRESHOLD = 0.5
-
-
-class Verdict(enum.StrEnum):
-    CLEAR = "CLEAR"
-    REVIEW = "REVIEW"
-    RESTRICTED = "RESTRICTED"
-
-    @property
-    def rank(self) -> int:
-        return list(Verdict).index(self)
 
 
 class Via(enum.StrEnum):
@@ -105,76 +95,8 @@ class CheckResult:
 # ------------------------------------------------------------------------------------------------ rules
 
 
-def in_force(entry: Row, day: str) -> bool:
-    """Live status and the day within the entry's period (rules 6-8): no job needs to run for expiry."""
-    if entry.get("status", EntryStatus.EFFECTIVE) not in LIVE_STATUSES:
-        return False
-    return (entry.get("start") or "") <= day <= (entry.get("end") or OPEN_END)
-
-
-def status_on(entry: Row, day: str) -> str | None:
-    """The entry's status as its history stood on `day` (issue 5): the toStatus of the last lifecycle event at
-    or before the day; before its first event, the status it had then (None if the entry did not exist yet: it
-    was proposed later). An entry loaded without events keeps its stored status."""
-    events = sorted(entry.get("events") or [], key=lambda ev: ev.get("seq") or 0)
-    if not events:
-        return entry.get("status")
-    past = [ev for ev in events if (ev.get("at") or "")[:10] <= day]
-    if past:
-        return past[-1].get("toStatus")
-    return events[0].get("fromStatus")
-
-
-def entry_as_of(entry: Row, day: str) -> Row:
-    """The entry with its status as of `day` (a copy when it differs from the stored one)."""
-    status = status_on(entry, day)
-    return entry if status == entry.get("status") else {**entry, "status": status}
-
-
-def held_on(period: Row | None, day: str | None) -> bool:
-    if period is None or not day:
-        return False
-    return (period.get("from") or "") <= day <= (period.get("to") or OPEN_END)
-
-
-def _traced_at(role: Row, entry: Row) -> str | None:
-    """The date on which `role` makes its holder answer for `entry`: the act date or the listing date."""
-    for day in (entry.get("actDate"), entry.get("start")):
-        if held_on(role, day):
-            return day
-    return None
-
-
-def applicable_measures(entry: Row, target: str, scenario: str) -> list[Row]:
-    return [m for m in entry.get("measures") or []
-            if scenario in (m.get("scenarios") or []) and target in (m.get("targets") or [])]
-
-
-def effect_of(entry: Row, measures: list[Row], via: Via) -> tuple[Verdict, bool, list[str]]:
-    """The finding's effect on the verdict, whether its measures are suspended, and why."""
-    reasons: list[str] = []
-    suspended = entry.get("status") == EntryStatus.UNDER_OBJECTION
-    leniency = list(entry.get("leniency") or [])
-    mandatory = [m["code"] for m in measures if m.get("mandatory")]
-    recommended = [m["code"] for m in measures if not m.get("mandatory")]
-    if mandatory:
-        reasons.append(f"mandatory measure(s) {', '.join(mandatory)} apply in this scenario")
-        effect = Verdict.RESTRICTED
-    elif recommended:
-        reasons.append(f"only recommended measure(s) {', '.join(recommended)} apply: review")
-        effect = Verdict.REVIEW
-    elif via is Via.SHAREHOLDER:
-        effect = Verdict.REVIEW
-    else:
-        reasons.append("no measure on the list applies to this subject in this scenario: for information")
-        effect = Verdict.CLEAR
-    if suspended and effect is not Verdict.CLEAR:
-        reasons.append("an objection is being verified: measures suspended (2016〔33〕 item 22)")
-        effect = Verdict.REVIEW
-    if leniency and effect is Verdict.RESTRICTED:
-        reasons.append(f"leniency ({', '.join(leniency)}): lowered to review (2020-49 item 16)")
-        effect = Verdict.REVIEW
-    return effect, suspended, reasons
+def _held(role: Row, day: dt.date) -> bool:
+    return rules.held_on(rules.RoleHeld.from_map(role), day)
 
 
 # ----------------------------------------------------------------------------------------------- paths
@@ -198,7 +120,7 @@ def _role_link(role: Row, forward: bool) -> PathLink:
 
 
 class _Evaluator:
-    def __init__(self, subject: SubjectRef, subject_map: Row, scenario: Row, day: str) -> None:
+    def __init__(self, subject: SubjectRef, subject_map: Row, scenario: Row, day: dt.date) -> None:
         self.subject = subject
         self.subject_node = _node(subject.kind, subject_map)
         self.scenario = scenario
@@ -210,8 +132,9 @@ class _Evaluator:
     def _add(self, via: Via, kind: str, found: Row, entry: Row, target: str, nodes: list[PathNode],
              links: list[PathLink], reasons: list[str], role: Row | None = None,
              traced_role: Row | None = None) -> None:
-        measures = applicable_measures(entry, target, self.code)
-        effect, suspended, why = effect_of(entry, measures, via)
+        measures = rules.applicable_measures(entry.get("measures") or [], target, self.code)
+        effect, suspended, why = rules.effect_of(entry.get("status"), entry.get("leniency") or [], measures,
+                                                 review_without_measures=via is Via.SHAREHOLDER)
         self.findings.append(Finding(
             via=via, subject_kind=kind, subject=found, role=role, traced_role=traced_role, entry=entry,
             measures=measures, effect=effect, suspended=suspended, leniency=list(entry.get("leniency") or []),
@@ -226,7 +149,7 @@ class _Evaluator:
 
     def officer_entry(self, row: Row) -> None:
         role, person, entry = row["role"], row["person"], row["entry"]
-        if role["role"] not in self.checked_roles or not held_on(role, self.day):
+        if role["role"] not in self.checked_roles or not _held(role, self.day):
             return
         self._add(Via.OFFICER, "PERSON", person, entry, "PERSON",
                   [self.subject_node, _node("PERSON", person), _entry_node(entry)],
@@ -236,7 +159,7 @@ class _Evaluator:
 
     def traced_entry(self, row: Row) -> None:
         traced, entry, listed = row["tracedRole"], row["entry"], row["organization"]
-        at = _traced_at(traced, entry)
+        at = rules.traced_at(rules.RoleHeld.from_map(traced), rules.Entry.from_map(entry))
         if at is None:
             return  # the role was not held when the act happened or the listing was made (rule 3)
         if self.subject.kind == "PERSON":
@@ -249,7 +172,7 @@ class _Evaluator:
                       traced_role=traced)
             return
         role, person = row["role"], row["person"]
-        if role["role"] not in self.checked_roles or not held_on(role, self.day):
+        if role["role"] not in self.checked_roles or not _held(role, self.day):
             return
         nodes = [self.subject_node, _node("PERSON", person), _node("ORGANIZATION", listed), _entry_node(entry)]
         links = [_role_link(role, forward=False), _role_link(traced, forward=True), PathLink("HAS_ENTRY")]
@@ -263,7 +186,7 @@ class _Evaluator:
         chains: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
             links = row["chainLinks"] or []
-            if all(held_on(link, self.day) for link in links):
+            if all(rules.held_on(rules.Holding.from_map(link), self.day) for link in links):
                 holder = row["person"] or row["organization"]
                 chains[holder.get("uscc") or holder.get("pid")].append(row)
         for rows_of_holder in chains.values():
@@ -275,7 +198,7 @@ class _Evaluator:
                 self._holder_finding(entry_rows)
 
     def _holder_finding(self, rows: list[Row]) -> None:
-        ratio = 0.0
+        ratios: list[float] = []
         paths: list[list[PathNode]] = []
         seen: set[tuple[str, ...]] = set()
         best: Row | None = None
@@ -283,20 +206,15 @@ class _Evaluator:
             nodes = [PathNode("ORGANIZATION" if n.get("uscc") else "PERSON", n.get("uscc") or n.get("pid"),
                               n.get("name")) for n in row["chainNodes"]]
             signature = tuple(n.key for n in nodes)
-            # Variable-length matches do not repeat a relationship but may revisit a node through a
-            # cross-holding ring; such a chain would count the ring's ratios again.
-            if signature in seen or len(set(signature)) != len(signature):
+            if signature in seen or not rules.is_simple(signature):
                 continue
             seen.add(signature)
-            product = 1.0
-            for link in row["chainLinks"]:
-                product *= float(link.get("ratio") or 0)
-            ratio += product
+            ratios.append(rules.chain_ratio(rules.Holding.from_map(link) for link in row["chainLinks"]))
             paths.append(nodes)
             if best is None or len(row["chainLinks"]) < len(best["chainLinks"]):
                 best = row
-        ratio = round(ratio, 6)
-        if best is None or ratio <= CONTROL_THRESHOLD:
+        ratio = rules.effective_ratio(ratios)
+        if best is None or not rules.controls(ratio):
             return
         entry = best["entry"]
         holder_kind = "PERSON" if best["person"] else "ORGANIZATION"
@@ -307,7 +225,7 @@ class _Evaluator:
         chain_text = "; ".join(" ← ".join(n.name or n.key for n in p) for p in paths)
         self._add(Via.SHAREHOLDER, holder_kind, holder, entry, "SHAREHOLDER", nodes, links,
                   [f"{holder.get('name')} controls the subject with an aggregated ratio of {ratio:.4g} "
-                   f"(> {CONTROL_THRESHOLD:g}) through {len(paths)} chain(s): {chain_text}; it is on the "
+                   f"(> {rules.CONTROL_THRESHOLD:g}) through {len(paths)} chain(s): {chain_text}; it is on the "
                    f"{entry['kind']} list"])
         self.findings[-1].ratio = ratio
         self.findings[-1].chains = paths
@@ -407,7 +325,7 @@ def hydrate_measures(entry: Row, catalogue: dict[str, Row]) -> None:
 def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: str, as_of: dt.date | None = None,
                    *, now: dt.datetime | None = None) -> list[CheckResult]:
     """Check many subjects in one round trip per subject kind; results in the order asked."""
-    day = (as_of or dt.date.today()).isoformat()
+    day = as_of or dt.date.today()
     checked_at = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     params = {"scenario": scenario, "tracedKinds": list(TRACED_KINDS), "holderKinds": list(HOLDER_KINDS)}
     rows_by_key: dict[tuple[str, str], list[Row]] = defaultdict(list)
@@ -439,9 +357,12 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
         for row in rows:
             if row["via"] == "SUBJECT":
                 continue
-            row["entry"] = entry_as_of(row["entry"], day)
-            if not in_force(row["entry"], day):
+            typed = rules.Entry.from_map(row["entry"])
+            if not rules.in_force_on(typed, day):
                 continue
+            status = rules.status_on(typed, day)
+            if status != row["entry"].get("status"):
+                row["entry"] = {**row["entry"], "status": status}  # as the history stood on the day
             if row["via"] == "SELF":
                 ev.self_entry(row["entry"], subject_map)
             elif row["via"] == "OFFICER":
@@ -455,8 +376,8 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
         findings = sorted(ev.findings, key=lambda f: (-f.effect.rank, f.via.value, f.entry["entryId"],
                                                        f.subject.get("uscc") or f.subject.get("pid") or ""))
         result = CheckResult(
-            subject=subject, subject_map=subject_map, scenario=head["scenario"], as_of=day, checked_at=checked_at,
-            data_version=int(head["version"] or 0), verdict=ev.verdict(), findings=findings,
+            subject=subject, subject_map=subject_map, scenario=head["scenario"], as_of=day.isoformat(),
+            checked_at=checked_at, data_version=int(head["version"] or 0), verdict=ev.verdict(), findings=findings,
         )
         result.evidence = evidence_of(result)
         result.evidence_hash = hashlib.sha256(result.evidence.encode()).hexdigest()
@@ -475,6 +396,8 @@ class Reach:
     at: str | None  # the date the role was held (act date or listing date)
     measures: list[Row]
     reason: str
+    path_nodes: list[PathNode]  # entry ← organisation ← person
+    path_links: list[PathLink]
 
 
 def trace_liability(store: GraphStore, entry_id: str) -> tuple[Row, Row, list[Reach]]:
@@ -484,22 +407,17 @@ def trace_liability(store: GraphStore, entry_id: str) -> tuple[Row, Row, list[Re
         raise NotFound(f"no list entry {entry_id} on an organisation", field="entryId")
     organization, entry = rows[0]["organization"], rows[0]["entry"]
     hydrate_measures(entry, measure_catalogue(store, lookup.data_version(store)))
-    traced_kind = entry["kind"] in TRACED_KINDS
+    typed = rules.Entry.from_map(entry)
     reaches = []
     for row in rows:
         person, role = row["person"], row["role"]
         if not person or not person.get("pid") or not role or not role.get("role"):
             continue  # the OPTIONAL MATCH found nobody
-        at = _traced_at(role, entry)
+        liability = rules.liability_of(rules.RoleHeld.from_map(role), typed)
         measures = [m for m in entry.get("measures") or [] if role["role"] in (m.get("targets") or [])]
-        if not traced_kind:
-            reached, reason = False, f"{entry['kind']} entries are not traced to persons"
-        elif at:
-            reached, reason = True, f"held the role on {at}, when the act happened or the listing was made"
-        elif (role.get("to") or OPEN_END) < (entry.get("actDate") or entry.get("start") or ""):
-            reached, reason = False, f"left the role on {role.get('to')}, before the act and the listing"
-        else:
-            reached, reason = False, f"took up the role on {role.get('from')}, after the listing"
-        reaches.append(Reach(person, role, reached, at, measures if reached else [], reason))
+        nodes = [_entry_node(entry), _node("ORGANIZATION", organization), _node("PERSON", person)]
+        links = [PathLink("HAS_ENTRY", forward=False), _role_link(role, forward=False)]
+        reaches.append(Reach(person, role, liability.reached, rules.iso(liability.at),
+                             measures if liability.reached else [], liability.reason, nodes, links))
     reaches.sort(key=lambda r: (not r.reached, r.role["role"], r.person.get("name") or "", r.role.get("from") or ""))
     return organization, entry, reaches

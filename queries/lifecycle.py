@@ -41,7 +41,7 @@ from typing import Any
 
 from graph import rules, settings
 from graph.errors import CreditGraphError, InvalidInput, NotFound
-from graph.model import EntryStatus, Leniency
+from graph.model import LIVE_STATUSES, EntryStatus, Leniency
 from graph.statements import lifecycle as st
 from graph.statements import lookup, writes
 from graph.store import GraphStore
@@ -50,8 +50,7 @@ from queries.events import BUS, EventBus, LifecycleEvent
 Row = dict[str, Any]
 S = EntryStatus
 
-LIST_KINDS_CSV = settings.PROJECT_ROOT / "loaders" / "catalogue" / "list_kinds.csv"
-MIN_TRAINING_HOURS = 3.0  # 2018-893: credit-repair training of at least 3 hours
+LIST_KINDS_CSV = settings.CATALOGUE_DIR / "list_kinds.csv"
 
 # action -> statuses it starts from (the WHERE of its statement).
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
@@ -371,9 +370,10 @@ def record_repair_conditions(store: GraphStore, application_id: str, *, actor: s
         conditions["commitmentDate"] = commitment_date.isoformat()
         conditions["commitmentPublished"] = bool(commitment_published)
     if training_hours is not None:
-        if not training_hours >= MIN_TRAINING_HOURS:
-            raise InvalidInput(f"trainingHours: credit-repair training takes at least {MIN_TRAINING_HOURS:g} hours "
-                               f"(2018-893), {training_hours:g} recorded", field="trainingHours")
+        if not training_hours >= rules.MIN_TRAINING_HOURS:
+            raise InvalidInput(f"trainingHours: credit-repair training takes at least "
+                               f"{rules.MIN_TRAINING_HOURS:g} hours (2018-893), {training_hours:g} recorded",
+                               field="trainingHours")
         conditions["trainingHours"] = float(training_hours)
     if report_issuer is not None or report_date is not None:
         conditions["reportIssuer"] = _text(report_issuer, "creditReport.issuer")
@@ -389,26 +389,13 @@ def record_repair_conditions(store: GraphStore, application_id: str, *, actor: s
         "event": _event("RECORD_REPAIR_CONDITIONS", actor, note)}, bus, applicationId=application_id)
 
 
-def missing_conditions(application: Row) -> list[str]:
-    missing = []
-    if application.get("rectificationConfirmed") is not True:
-        missing.append("rectification confirmed")
-    if application.get("commitmentPublished") is not True:
-        missing.append("published credit commitment")
-    if float(application.get("trainingHours") or 0) < MIN_TRAINING_HOURS:
-        missing.append(f"training of at least {MIN_TRAINING_HOURS:g} hours")
-    if not application.get("reportIssuer"):
-        missing.append("credit report")
-    return missing
-
-
 def decide_repair(store: GraphStore, application_id: str, approved: bool, note: str, *, actor: str,
                   document_id: str | None = None, on: dt.date | None = None, bus: EventBus | None = None) -> Row:
     note = _text(note, "note")  # type: ignore[assignment]
     _require_document(store, document_id, "basisDocument")
     state = _application(store, application_id)
     if approved:
-        missing = missing_conditions(state["application"])
+        missing = rules.missing_repair_conditions(state["application"])
         if missing:
             raise InvalidTransition(f"repair application {application_id} cannot be approved: missing "
                                     f"{', '.join(missing)} (2018-893 items 9-13)", field="applicationId")
@@ -467,11 +454,12 @@ def punishment_statistics(store: GraphStore, start: dt.date, end: dt.date) -> li
 
 
 def public_entries(store: GraphStore, subject_kind: str, key: str, day: dt.date | None = None) -> list[Row]:
-    """Entries disclosed publicly on `day`: in force (live status, within the period). Repaired, expired,
-    revoked and proposed entries stay in the history only (DOMAIN rules 6, 8)."""
-    on = (day or dt.date.today()).isoformat()
-    rows = store.read(st.PUBLIC_ENTRIES[subject_kind], {"key": key})
-    return [r["entry"] for r in rows if (r["entry"].get("start") or "") <= on <= (r["entry"].get("end") or "9999")]
+    """Entries disclosed publicly as of `day` (today when not given), by `rules.publicly_disclosed`: repaired,
+    expired, revoked and proposed entries stay in the history only (DOMAIN rules 6, 8)."""
+    today = dt.date.today()
+    rows = store.read(st.PUBLIC_ENTRIES[subject_kind], {"key": key, "liveStatuses": list(LIVE_STATUSES)})
+    return [r["entry"] for r in rows
+            if rules.publicly_disclosed(rules.Entry.from_map(r["entry"]), day or today, today)]
 
 
 def status_history(events: Sequence[Row]) -> list[tuple[str, str]]:

@@ -19,7 +19,6 @@ from graph.statements import audit, lookup
 from graph.store import GraphStore
 
 Row = dict[str, Any]
-OPEN_END = "9999-12-31"
 
 
 def require_uscc(value: str, field: str = "uscc") -> str:
@@ -27,13 +26,6 @@ def require_uscc(value: str, field: str = "uscc") -> str:
         return validate_uscc(value)
     except InvalidIdentifier as exc:
         raise InvalidInput(f"{field}: {exc.reason}", field=field) from None
-
-
-def held_on(period: Row, day: str | None) -> bool:
-    """Whether a dated relationship (role, shareholding) holds on `day` (ISO date); None means any time."""
-    if day is None:
-        return True
-    return (period.get("from") or "") <= day <= (period.get("to") or OPEN_END)
 
 
 def _grouped(rows: list[Row], keys: Sequence[str], value: str) -> list[list[Row]]:
@@ -134,10 +126,15 @@ class Page:
     items: list[Row]
     has_next: bool
     start_offset: int
+    # Where the next page starts, when it is not start_offset + len(items) (rows filtered after the statement).
+    end_position: int | None = None
 
     @property
     def end_cursor(self) -> str | None:
-        return encode_cursor(self.start_offset + len(self.items)) if self.items else None
+        if not self.items:
+            return None
+        return encode_cursor(self.end_position if self.end_position is not None
+                             else self.start_offset + len(self.items))
 
 
 def check_page_size(first: int, maximum: int, field: str = "first") -> None:

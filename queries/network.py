@@ -13,7 +13,8 @@ How the graph is walked, and why:
   plus a closing one. Most of a ring's time is the client parsing rows (redis-py's pure-Python parser; with
   `hiredis` installed the rings take about half as long);
 - dates: a role or holding counts on a day when `from <= day <= to` (open ends read as 9999-12-31), applied
-  inside the ring statement; entries count when `queries.checks.in_force` says so;
+  inside the ring statement (graph/rules.py `held_on` is the rule; the statement's filter prunes the walk);
+  entries count when `rules.in_force_on` says so, with the status they had on the day;
 - paths use the engine's `allShortestPaths`, one statement per allowed `maxHops` (a variable-length bound
   cannot be a parameter). FalkorDB filters the path *after* the shortest-path search, so `asOf` cannot be
   pushed into it: the shortest paths are fetched, those not held on the day are dropped in Python, and when
@@ -32,13 +33,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graph import model
+from graph import model, rules, settings
 from graph.errors import InvalidInput, NotFound
 from graph.statements import lookup as lookup_statements
 from graph.statements import network
 from graph.store import GraphStore
 from queries import lookup
-from queries.checks import in_force
 from queries.subjects import PathLink, PathNode, SubjectRef
 
 Row = dict[str, Any]
@@ -249,7 +249,7 @@ def neighbourhood(store: GraphStore, subject: SubjectRef, depth: int = 1, types:
                 links[hop.link.id] = hop.link
     for node in nodes.values():
         if node.kind == LIST_ENTRY:
-            node.in_force = in_force(node.data, day or dt.date.today().isoformat())
+            node.in_force = rules.in_force_on(rules.Entry.from_map(node.data), as_of or dt.date.today())
     ordered = sorted(nodes.values(), key=lambda n: (n.depth, n.kind, n.key))
     return Neighbourhood(root, depth, day, node_cap, ordered, sorted(links.values(), key=lambda x: x.id), truncated)
 
@@ -308,7 +308,8 @@ def related_risk(store: GraphStore, subject: SubjectRef, max_hops: int = 3, kind
     check_bound(max_hops, 0, MAX_HOPS, "maxHops")
     wanted_kinds = check_types(kinds, [k.value for k in model.ListKind], "kinds") if kinds is not None \
         else RISK_KINDS
-    day = (as_of or dt.date.today()).isoformat()
+    on = as_of or dt.date.today()
+    day = on.isoformat()
     root = subject_node(store, subject)
     nodes: dict[str, Node] = {root.id: root}
     parents: dict[str, tuple[str, Link] | None] = {root.id: None}
@@ -324,7 +325,7 @@ def related_risk(store: GraphStore, subject: SubjectRef, max_hops: int = 3, kind
             if hop.node.kind == LIST_ENTRY:
                 entry = hop.node.data
                 if (hop.node.key in risks or entry.get("kind") not in wanted_kinds
-                        or not in_force(entry, day)):
+                        or not rules.in_force_on(rules.Entry.from_map(entry), on)):
                     continue
                 path_nodes, path_links = _trace_back(parents, nodes, hop.source)
                 path_nodes.append(hop.node.path_node())
@@ -419,7 +420,9 @@ def paths(store: GraphStore, source: SubjectRef, target: SubjectRef, max_hops: i
     found = [_row_path(row) for row in rows]
     start, end = found[0][0][0], found[0][0][-1]
     shortest = len(found[0][1])
-    held = [(ns, ls) for ns, ls in found if all(lookup.held_on(link.data, day) for link in ls)]
+    on = rules.day_of(day)
+    held = [(ns, ls) for ns, ls in found if on is None or all(rules.held_on(rules.Period.from_map(link.data), on)
+                                                              for link in ls)]
     if day is None or held:
         chosen = sorted(held, key=_path_order)
         note = (f"{len(chosen)} shortest path(s) of {shortest} hop(s)"
@@ -530,11 +533,33 @@ def list_entries(store: GraphStore, filters: EntryFilter, first: int, after: str
     if filters.department_code is not None and not 1 <= len(filters.department_code.strip()) <= 60:
         raise InvalidInput("departmentCode: 1-60 characters", field="departmentCode")
     offset = lookup.decode_cursor(after)
-    rows = store.read(network.ENTRIES[filters.sort], {
+    params = {
         "kind": filters.kind, "status": filters.status,
         "departmentCode": filters.department_code.strip() if filters.department_code else None,
         "startFrom": _day(filters.start_from), "startTo": _day(filters.start_to),
         "inForceOn": _day(filters.in_force_on), "liveStatuses": list(model.LIVE_STATUSES),
-        "skip": offset, "limit": first + 1,
-    })
-    return lookup.Page(items=rows[:first], has_next=len(rows) > first, start_offset=offset)
+    }
+    day = filters.in_force_on
+    if day is None:
+        rows = store.read(network.ENTRIES[filters.sort], {**params, "skip": offset, "limit": first + 1})
+        return lookup.Page(items=rows[:first], has_next=len(rows) > first, start_offset=offset)
+    # The statement returns candidates (period and a possible live status); `rules.in_force_on` decides with the
+    # status each had on the day. The cursor is a position among the candidates, so pages never skip or repeat.
+    kept: list[Row] = []
+    ends: list[int] = []
+    position, batch = offset, first + 1
+    while len(kept) <= first:
+        rows = store.read(network.ENTRIES[filters.sort], {**params, "skip": position, "limit": batch})
+        for row in rows:
+            position += 1
+            if rules.in_force_on(rules.Entry.from_map(row["entry"]), day):
+                kept.append(row)
+                ends.append(position)
+                if len(kept) > first:
+                    break
+        if len(rows) < batch:
+            break
+        batch = min(batch * 2, settings.MAX_ENTRY_CANDIDATES)
+    items = kept[:first]
+    return lookup.Page(items=items, has_next=len(kept) > first, start_offset=offset,
+                       end_position=ends[len(items) - 1] if items else None)

@@ -28,12 +28,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph import model
+from graph import model, rules
 from graph.errors import InvalidInput, NotFound
 from graph.statements import network
 from graph.store import GraphStore
 from queries import lookup
-from queries.checks import CONTROL_THRESHOLD
 from queries.subjects import PathLink, PathNode
 
 Row = dict[str, Any]
@@ -44,7 +43,6 @@ MAX_DEPTH = network.MAX_OWNERSHIP_DEPTH
 # Chains one statement may return; reaching it marks the answer truncated.
 MAX_CHAINS = 10_000
 UBO_THRESHOLD = 0.25  # 受益所有人: 25% (中国人民银行令〔2024〕第3号)
-_DIGITS = 9  # effective ratios are rounded so that 0.3 + 0.25 compares equal to 0.55
 
 
 def key_of(kind: str, m: Row) -> str:
@@ -70,7 +68,7 @@ class Chain:
 
     @property
     def ratio(self) -> float:
-        return chain_ratio(self.holdings)
+        return rules.chain_ratio(rules.Holding.from_map(h) for h in self.holdings)
 
     def path(self, direction: str) -> tuple[list[PathNode], list[PathLink]]:
         """As a path to draw: UP chains point from each holder back down to the node before it."""
@@ -81,18 +79,8 @@ class Chain:
         return nodes, links
 
 
-def chain_ratio(holdings: Sequence[Row]) -> float:
-    """The product of the ratios along a chain; a holding without a ratio counts as 0."""
-    product = 1.0
-    for holding in holdings:
-        product *= float(holding.get("ratio") or 0)
-    return product
-
-
 def is_simple(chain: Chain) -> bool:
-    """No node twice: a chain that comes back to a node (a cycle) is dropped, not followed."""
-    keys = chain.keys
-    return len(keys) == len(set(keys))
+    return rules.is_simple(chain.keys)
 
 
 @dataclass
@@ -125,7 +113,7 @@ def aggregate(chains: Sequence[Chain]) -> list[Stake]:
         last = party_chains[0]
         stakes.append(Stake(
             kind=last.kinds[-1], party=last.nodes[-1],
-            effective_ratio=round(sum(c.ratio for c in party_chains), _DIGITS),
+            effective_ratio=rules.effective_ratio(c.ratio for c in party_chains),
             chains=sorted(party_chains, key=lambda c: (c.depth, -c.ratio, c.keys)),
             depth=min(c.depth for c in party_chains), ultimate=key not in interior,
         ))
@@ -150,7 +138,7 @@ def chains_above(chains: Sequence[Chain], key: str) -> list[Chain]:
 def _controlling(stakes: Sequence[Stake]) -> Stake | None:
     """The holder with the highest effective ratio above the threshold; on a tie the ultimate one, then the
     further one, then a person (who cannot be looked through)."""
-    above = [s for s in stakes if s.effective_ratio > CONTROL_THRESHOLD]
+    above = [s for s in stakes if rules.controls(s.effective_ratio)]
     if not above:
         return None
     return min(above, key=lambda s: (-s.effective_ratio, not s.ultimate, -s.depth, s.kind != PERSON, s.key))
@@ -266,10 +254,11 @@ def actual_controller(store: GraphStore, uscc: str, as_of: dt.date | None = None
     """The recorded actual controller on the day, else the one derived from equity, else nobody, and why."""
     own = ownership(store, uscc, UP, MAX_DEPTH, 0.0, as_of)
     day = own.as_of
+    on = dt.date.fromisoformat(day)
     stakes = {s.key: s for s in own.stakes}
     roles = lookup.roles_in_organizations(store, [own.organization["uscc"]])[0]
     recorded = sorted((r for r in roles if r["role"]["role"] == model.Role.ACTUAL_CONTROLLER
-                       and lookup.held_on(r["role"], day)),
+                       and rules.held_on(rules.RoleHeld.from_map(r["role"]), on)),
                       key=lambda r: (r["role"].get("from") or "", r["person"]["pid"]))
     if recorded:
         first, *others = recorded

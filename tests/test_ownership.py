@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from graph.store import GraphStore
-from queries.ownership import Chain, aggregate, chain_ratio, chains_above, control_chain, is_simple
+from queries.ownership import Chain, aggregate, chains_above, control_chain, is_simple
 from tests.conftest import ApiClient, build, rec, uscc
 
 AS_OF = "2026-06-01"
@@ -38,12 +38,6 @@ def _chain(*steps: tuple[str, str, float]) -> Chain:
         kinds.append(kind)
         holdings.append({"ratio": ratio})
     return Chain(nodes, kinds, holdings)
-
-
-def test_chain_ratio_is_the_product_along_the_chain() -> None:
-    assert chain_ratio([{"ratio": 1.0}, {"ratio": 0.5}, {"ratio": 0.6}]) == pytest.approx(0.30)
-    assert chain_ratio([{"ratio": 0.5}, {}]) == 0.0  # a holding without a ratio contributes nothing
-    assert chain_ratio([]) == 1.0
 
 
 def test_aggregate_adds_chains_to_the_same_party_and_marks_ultimate_holders() -> None:

@@ -7,14 +7,20 @@ ORGANIZATION_MAP = (
     ".category, .categoryCode, .division, .province}"
 )
 PERSON_MAP = "{.pid, .name, .idMasked}"
+# An entry's lifecycle events, projected with it wherever "in force on a day" is decided: the status on a past day
+# is the toStatus of the last event up to it (graph/rules.py `status_on`). `{v}` is the entry's variable.
+EVENTS = "events: [({v})-[:HAS_EVENT]->(lev:EntryEvent) | lev{{.seq, .at, .fromStatus, .toStatus}}]"
+# A candidate for "in force on $day" (`rules.in_force_on` decides): the day within the period, and a live status
+# now or a history that may have had one then. A filter that narrows, never the rule itself.
+MAY_BE_IN_FORCE = ("(coalesce({v}.start, '') <= {day} AND {day} <= coalesce({v}.end, '9999-12-31') "
+                   "AND ({v}.status IN $liveStatuses OR size([({v})-[:HAS_EVENT]->(cev:EntryEvent) | cev]) > 0))")
 ENTRY_MAP = (
     "{.entryId, .kind, .reason, .severity, .start, .end, .actDate, .status, .leniency, .repairable, "
     "department: [(e)-[:RECOGNISED_BY]->(d:Department) | d{.code, .name}][0], "
     "document: [(e)-[:BASED_ON]->(doc:Document) | doc{.documentId, .number, .title, .issuer, .date, .kind}][0], "
     "measures: [(e)-[:IMPOSES]->(m:Measure) | m{.code, .name, .nameEn, .basisDocument, .basisItem, "
     ".departmentCode, .mandatory, .targets, .scenarios, .kinds, .minSeverity}], "
-    # The lifecycle events (issue 5): the status on a past day is the toStatus of the last event up to it.
-    "events: [(e)-[:HAS_EVENT]->(lev:EntryEvent) | lev{.seq, .at, .fromStatus, .toStatus}]}"
+    f"{EVENTS.format(v='e')}}}"
 )
 # The check's projection: measures as codes only. FalkorDB's cost for nested map projections grows fast with
 # their number (57 ms against 5 ms for 12 entries carrying 20 measures each, measured on 10,000 organisations);
@@ -24,6 +30,6 @@ CHECK_ENTRY_MAP = (
     "department: [(e)-[:RECOGNISED_BY]->(d:Department) | d{.code, .name}][0], "
     "document: [(e)-[:BASED_ON]->(doc:Document) | doc{.documentId, .number, .title, .issuer, .date, .kind}][0], "
     "measureCodes: [(e)-[:IMPOSES]->(m:Measure) | m.code], "
-    "events: [(e)-[:HAS_EVENT]->(lev:EntryEvent) | lev{.seq, .at, .fromStatus, .toStatus}]}"
+    f"{EVENTS.format(v='e')}}}"
 )
 ROLE_TYPES = "|".join(_ROLES)

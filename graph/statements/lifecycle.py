@@ -201,11 +201,12 @@ RETURN t.measureCode AS measure, t.departmentCode AS department, count(t) AS cre
 ORDER BY measure, department
 """
 
-# Entries in public view: in force (live status); the caller also applies the period. Repaired, expired, revoked
-# and merely proposed entries are not disclosed (DOMAIN rules 6 and 8); they stay in `ENTRY_HISTORY`.
+# Entries in public view: those that may be disclosed now (a live status); the caller applies the rule
+# (graph/rules.py `publicly_disclosed`). Repaired, expired, revoked and merely proposed entries are not disclosed
+# (DOMAIN rules 6 and 8); they stay in `ENTRY_HISTORY`.
 _PUBLIC = f"""
 MATCH (:%s {{%s: $key}})-[:HAS_ENTRY]->(e:ListEntry)
-WHERE e.status IN ['EFFECTIVE', 'UNDER_OBJECTION']
+WHERE e.status IN $liveStatuses
 RETURN e{_ENTRY_MAP} AS entry
 ORDER BY entry.start DESC
 """

@@ -61,13 +61,13 @@ WHERE type(r) IN $types AND ($day IS NULL OR ({held}))
 RETURN '{kind}' AS fromKind, key, type(r) AS type, startNode(r) = a AS outgoing, {b_kind} AS kind,
        coalesce(b.uscc, b.pid, b.entryId) AS nodeKey, coalesce(b.name, b.reason) AS name,
        r.from AS validFrom, r.to AS validTo, r.ratio AS ratio, r.title AS title, r.key AS linkKey,
-       CASE WHEN b:ListEntry THEN b{{.kind, .status, .severity, .start, .end}} ELSE NULL END AS entry
+       CASE WHEN b:ListEntry THEN b{{.kind, .status, .severity, .start, .end, {events}}} ELSE NULL END AS entry
 LIMIT $limit
 """
 
 EXPAND = "UNION ALL".join(
     _EXPAND_BRANCH.format(keys=keys, label=label, prop=prop, kind=kind, types=_DRAW_TYPES, held=_HELD.format(r="r"),
-                          b_kind=_KIND.format(v="b"))
+                          b_kind=_KIND.format(v="b"), events=_fragments.EVENTS.format(v="b"))
     for kind, keys, (label, prop) in (("ORGANIZATION", "usccs", _SUBJECTS["ORGANIZATION"]),
                                       ("PERSON", "pids", _SUBJECTS["PERSON"]))
 )
@@ -163,8 +163,7 @@ WITH s, e, [(e)-[:RECOGNISED_BY]->(d:Department) | d.code][0] AS departmentCode
 WHERE ($kind IS NULL OR e.kind = $kind) AND ($status IS NULL OR e.status = $status)
   AND ($departmentCode IS NULL OR departmentCode = $departmentCode)
   AND ($startFrom IS NULL OR e.start >= $startFrom) AND ($startTo IS NULL OR e.start <= $startTo)
-  AND ($inForceOn IS NULL OR (e.status IN $liveStatuses AND coalesce(e.start, '') <= $inForceOn
-                              AND $inForceOn <= coalesce(e.end, '9999-12-31')))
+  AND ($inForceOn IS NULL OR {_fragments.MAY_BE_IN_FORCE.format(v="e", day="$inForceOn")})
 WITH s, e
 ORDER BY {order}, e.entryId
 SKIP $skip
