@@ -11,9 +11,11 @@ PERSON_MAP = "{.pid, .name, .idMasked}"
 # is the toStatus of the last event up to it (graph/rules.py `status_on`). `{v}` is the entry's variable.
 EVENTS = "events: [({v})-[:HAS_EVENT]->(lev:EntryEvent) | lev{{.seq, .at, .fromStatus, .toStatus}}]"
 # A candidate for "in force on $day" (`rules.in_force_on` decides): the day within the period, and a live status
-# now or a history that may have had one then. A filter that narrows, never the rule itself.
+# now or a history that may have had one then (`{events}`: the entry's number of events, projected in a WITH
+# before: FalkorDB takes no pattern comprehension in a WHERE). A filter that narrows, never the rule itself.
+EVENT_COUNT = "size([({v})-[:HAS_EVENT]->(cev:EntryEvent) | cev])"
 MAY_BE_IN_FORCE = ("(coalesce({v}.start, '') <= {day} AND {day} <= coalesce({v}.end, '9999-12-31') "
-                   "AND ({v}.status IN $liveStatuses OR size([({v})-[:HAS_EVENT]->(cev:EntryEvent) | cev]) > 0))")
+                   "AND ({v}.status IN $liveStatuses OR {events} > 0))")
 ENTRY_MAP = (
     "{.entryId, .kind, .reason, .severity, .start, .end, .actDate, .status, .leniency, .repairable, "
     "department: [(e)-[:RECOGNISED_BY]->(d:Department) | d{.code, .name}][0], "

@@ -159,11 +159,12 @@ GROUP_LINKS_AROUND: dict[str, str] = {
 def _entries(order: str) -> str:
     return f"""
 MATCH (s)-[:HAS_ENTRY]->(e:ListEntry)
-WITH s, e, [(e)-[:RECOGNISED_BY]->(d:Department) | d.code][0] AS departmentCode
+WITH s, e, [(e)-[:RECOGNISED_BY]->(d:Department) | d.code][0] AS departmentCode,
+     CASE WHEN $inForceOn IS NULL THEN 0 ELSE {_fragments.EVENT_COUNT.format(v="e")} END AS eventCount
 WHERE ($kind IS NULL OR e.kind = $kind) AND ($status IS NULL OR e.status = $status)
   AND ($departmentCode IS NULL OR departmentCode = $departmentCode)
   AND ($startFrom IS NULL OR e.start >= $startFrom) AND ($startTo IS NULL OR e.start <= $startTo)
-  AND ($inForceOn IS NULL OR {_fragments.MAY_BE_IN_FORCE.format(v="e", day="$inForceOn")})
+  AND ($inForceOn IS NULL OR {_fragments.MAY_BE_IN_FORCE.format(v="e", day="$inForceOn", events="eventCount")})
 WITH s, e
 ORDER BY {order}, e.entryId
 SKIP $skip
