@@ -40,6 +40,9 @@ OPEN_END = "9999-12-31"
 
 # A holder controls an organisation above this aggregated effective ratio (实际控制人: more than half).
 CONTROL_THRESHOLD = 0.5
+# A natural person holding at least this effective ratio is a beneficial owner (受益所有人;
+# 中国人民银行令〔2024〕第3号).
+BENEFICIAL_OWNER_THRESHOLD = 0.25
 # Effective ratios are rounded to this many digits so that 0.3 + 0.25 compares equal to 0.55.
 RATIO_DIGITS = 9
 

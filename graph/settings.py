@@ -57,7 +57,8 @@ MAVEN_REPOSITORY = Path(_env("MAVEN_REPOSITORY", str(PROJECT_ROOT / ".cache" / "
 # An already running FalkorDB (redis URL such as redis://127.0.0.1:6379) instead of the child process.
 FALKORDB_URL = _env("FALKORDB_URL", "")
 
-# Rows per UNWIND batch on writes. 5,000 was measured fastest on the embedded engine (ENGINES.md).
+# Rows per UNWIND batch on writes (each batch is one statement, written whole or not at all). ENGINES.md measured
+# the embedded engine at 44,000 entities/s in batches of 5,000; 2,000 keeps each transaction and its memory smaller.
 WRITE_BATCH_SIZE = int(_env("WRITE_BATCH_SIZE", "2000"))
 
 # The HTTP server.
@@ -99,3 +100,46 @@ PURPOSES = tuple(p.strip() for p in _env(
 # Python with the status each entry had on the day (graph/rules.py); a page never needs more statements than
 # (candidates skipped / this) + 1.
 MAX_ENTRY_CANDIDATES = int(_env("MAX_ENTRY_CANDIDATES", "1000"))
+
+# --------------------------------------------------------------------------------------------------- limits
+# Every bound a request or a record is held to, in one place. Traversal bounds are also statement variants: a
+# variable-length bound cannot be a Cypher parameter, so graph/statements/network.py writes one statement per
+# allowed value up to these.
+
+# Deepest neighbourhood and groups (hops), longest paths and related-risk walks (hops), deepest equity chains.
+MAX_DEPTH_BOUND = 4
+MAX_HOPS_BOUND = 6
+MAX_OWNERSHIP_DEPTH = 6
+
+# Nodes a neighbourhood draws when `first` is not given (nearest first; at most MAX_PAGE_SIZE).
+DEFAULT_NODE_CAP = 100
+# Rows one breadth-first ring may return per subject kind; reaching it marks the answer truncated.
+RING_ROW_LIMIT = 20_000
+# Shortest paths returned, and rows fetched to filter them by date.
+PATHS_LIMIT = 20
+PATH_ROWS = 200
+# Equity chains one ownership statement may return; reaching it marks the answer truncated.
+MAX_CHAINS = 10_000
+
+# networkx analytics (bench/investigate.py on the synthetic graph: 6,000 link rows take ~0.3 s to fetch, exact
+# betweenness on 3,000 nodes ~4 s, sampled with 100 sources under 1 s; a request should answer within seconds):
+# links read for the whole graph, subjects and links around one subject, the largest graph whose betweenness is
+# computed exactly, and the sources sampled above it.
+WHOLE_GRAPH_MAX_LINKS = 20_000
+NEIGHBOURHOOD_MAX_SUBJECTS = 5_000
+NEIGHBOURHOOD_MAX_LINKS = 20_000
+EXACT_BETWEENNESS_MAX_NODES = 1_000
+BETWEENNESS_SAMPLES = 100
+
+# Subjects one `listEvents` subscription may watch.
+MAX_WATCHED_SUBJECTS = 1_000
+
+# Lengths of what callers type: a person id, a search text, a department code, an API key's label, a declared
+# purpose, free text on a due-process step (reasons, notes, grounds) and a task's action.
+MAX_PERSON_ID_LENGTH = 80
+MAX_SEARCH_LENGTH = 100
+MAX_DEPARTMENT_CODE_LENGTH = 60
+MAX_LABEL_LENGTH = 100
+MAX_PURPOSE_LENGTH = 500
+MAX_TEXT_LENGTH = 2_000
+MAX_ACTION_LENGTH = 500

@@ -26,7 +26,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph import rules
+from graph import rules, settings
 from graph.errors import InvalidInput
 from graph.statements import network
 from graph.store import GraphStore
@@ -38,14 +38,12 @@ Row = dict[str, Any]
 
 ORGANIZATION, PERSON = "ORGANIZATION", "PERSON"
 MAX_DEPTH = network.MAX_DEPTH_BOUND
-# Caps, from bench/investigate.py on the synthetic graph: fetching 6,000 link rows takes about 0.3 s (client-side
-# parsing), exact betweenness on 3,000 nodes about 4 s, sampled with 100 sources under 1 s; a request should answer
-# within seconds.
-WHOLE_GRAPH_MAX_LINKS = 20_000
-NEIGHBOURHOOD_MAX_SUBJECTS = 5_000
-NEIGHBOURHOOD_MAX_LINKS = 20_000
-EXACT_BETWEENNESS_MAX_NODES = 1_000
-BETWEENNESS_SAMPLES = 100
+# Caps: graph/settings.py says why each is what it is.
+WHOLE_GRAPH_MAX_LINKS = settings.WHOLE_GRAPH_MAX_LINKS
+NEIGHBOURHOOD_MAX_SUBJECTS = settings.NEIGHBOURHOOD_MAX_SUBJECTS
+NEIGHBOURHOOD_MAX_LINKS = settings.NEIGHBOURHOOD_MAX_LINKS
+EXACT_BETWEENNESS_MAX_NODES = settings.EXACT_BETWEENNESS_MAX_NODES
+BETWEENNESS_SAMPLES = settings.BETWEENNESS_SAMPLES
 _SEED = 20160933  # any fixed seed: sampled betweenness must give the same answer twice
 
 

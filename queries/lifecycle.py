@@ -109,7 +109,8 @@ def moment(on: dt.date | None, now: dt.datetime | None = None) -> str:
     return f"{on.isoformat()}T00:00:00+00:00"
 
 
-def _text(value: str | None, field: str, *, required: bool = True, max_length: int = 2000) -> str | None:
+def _text(value: str | None, field: str, *, required: bool = True,
+          max_length: int = settings.MAX_TEXT_LENGTH) -> str | None:
     value = (value or "").strip()
     if not value:
         if required:
@@ -434,7 +435,7 @@ def open_tasks(store: GraphStore, department: str) -> list[Row]:
 
 
 def respond_to_task(store: GraphStore, task_id: str, action: str, note: str | None, *, actor: str) -> Row:
-    action = _text(action, "action", max_length=500)  # type: ignore[assignment]
+    action = _text(action, "action", max_length=settings.MAX_ACTION_LENGTH)  # type: ignore[assignment]
     written = store.write(st.RESPOND_TO_TASK, {"taskId": task_id, "action": action, "actor": actor,
                                                "note": _text(note, "note", required=False),
                                                "at": moment(None)})

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graph import settings
 from graph.errors import InvalidInput
 from graph.identifiers import InvalidIdentifier, validate_uscc
 from graph.statements import audit, lookup
@@ -148,8 +149,8 @@ def search_subjects(store: GraphStore, text: str, first: int, after: str | None,
     needle = text.strip()
     if not needle:
         raise InvalidInput("name: give at least one character to search for", field="name")
-    if len(needle) > 100:
-        raise InvalidInput("name: at most 100 characters", field="name")
+    if len(needle) > settings.MAX_SEARCH_LENGTH:
+        raise InvalidInput(f"name: at most {settings.MAX_SEARCH_LENGTH} characters", field="name")
     offset = decode_cursor(after)
     limit = offset + first + 1
     rows = store.read(lookup.SEARCH_SUBJECTS, {"text": needle, "key": needle.upper(), "limit": limit})

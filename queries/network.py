@@ -53,12 +53,10 @@ RISK_KINDS: tuple[str, ...] = tuple(k.value for k in model.ListKind if k is not 
 
 MAX_DEPTH = network.MAX_DEPTH_BOUND  # neighbourhood depth
 MAX_HOPS = network.MAX_HOPS_BOUND  # paths and related risk
-DEFAULT_NODE_CAP = 100
-# Rows one ring statement may return per subject kind; reaching it marks the answer truncated.
-RING_ROW_LIMIT = 20_000
-# Shortest paths returned (and rows fetched to filter them by date).
-PATHS_LIMIT = 20
-PATH_ROWS = 200
+DEFAULT_NODE_CAP = settings.DEFAULT_NODE_CAP
+RING_ROW_LIMIT = settings.RING_ROW_LIMIT
+PATHS_LIMIT = settings.PATHS_LIMIT
+PATH_ROWS = settings.PATH_ROWS
 
 _KEY_OF = {ORGANIZATION: "uscc", PERSON: "pid", LIST_ENTRY: "entryId"}
 _PREFIX = {ORGANIZATION: "O", PERSON: "P", LIST_ENTRY: "E"}
@@ -294,7 +292,8 @@ def _trace_back(parents: dict[str, tuple[str, Link] | None], nodes: dict[str, No
     return path_nodes, path_links
 
 
-_SEVERITY_RANK = {s.value: s.rank for s in model.Severity}
+def _severity_rank(severity: str | None) -> int:
+    return model.Severity(severity).rank if severity and severity in model.Severity.__members__ else 0
 
 
 def related_risk(store: GraphStore, subject: SubjectRef, max_hops: int = 3, kinds: Sequence[str] | None = None,
@@ -340,7 +339,7 @@ def related_risk(store: GraphStore, subject: SubjectRef, max_hops: int = 3, kind
         if not frontier:
             break
     found = list(risks.values())
-    found.sort(key=lambda r: (r.distance, -_SEVERITY_RANK.get(r.entry.get("severity") or "", 0),
+    found.sort(key=lambda r: (r.distance, -_severity_rank(r.entry.get("severity")),
                               _desc(r.entry.get("start") or ""), r.entry["entryId"]))
     return RiskReport(root, max_hops, day, tuple(wanted_kinds), found, truncated)
 
@@ -530,8 +529,9 @@ def list_entries(store: GraphStore, filters: EntryFilter, first: int, after: str
         raise InvalidInput(f"sort: one of {', '.join(ENTRY_SORTS)}", field="sort")
     if filters.start_from and filters.start_to and filters.start_from > filters.start_to:
         raise InvalidInput("startTo: must not be before startFrom", field="startTo")
-    if filters.department_code is not None and not 1 <= len(filters.department_code.strip()) <= 60:
-        raise InvalidInput("departmentCode: 1-60 characters", field="departmentCode")
+    limit = settings.MAX_DEPARTMENT_CODE_LENGTH
+    if filters.department_code is not None and not 1 <= len(filters.department_code.strip()) <= limit:
+        raise InvalidInput(f"departmentCode: 1-{limit} characters", field="departmentCode")
     offset = lookup.decode_cursor(after)
     params = {
         "kind": filters.kind, "status": filters.status,

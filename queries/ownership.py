@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph import model, rules
+from graph import model, rules, settings
 from graph.errors import InvalidInput, NotFound
 from graph.statements import network
 from graph.store import GraphStore
@@ -40,9 +40,8 @@ Row = dict[str, Any]
 UP, DOWN = "UP", "DOWN"
 ORGANIZATION, PERSON = "ORGANIZATION", "PERSON"
 MAX_DEPTH = network.MAX_OWNERSHIP_DEPTH
-# Chains one statement may return; reaching it marks the answer truncated.
-MAX_CHAINS = 10_000
-UBO_THRESHOLD = 0.25  # 受益所有人: 25% (中国人民银行令〔2024〕第3号)
+MAX_CHAINS = settings.MAX_CHAINS
+UBO_THRESHOLD = rules.BENEFICIAL_OWNER_THRESHOLD
 
 
 def key_of(kind: str, m: Row) -> str:

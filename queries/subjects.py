@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph import settings
 from graph.errors import InvalidInput
 from graph.identifiers import InvalidIdentifier, validate_uscc
 
@@ -26,8 +27,8 @@ class SubjectRef:
             except InvalidIdentifier as exc:
                 raise InvalidInput(f"{field_name}.uscc: {exc.reason}", field=f"{field_name}.uscc") from None
         assert person_id is not None
-        if not person_id.strip() or len(person_id) > 80:
-            raise InvalidInput(f"{field_name}.personId: a person id is 1-80 characters",
+        if not person_id.strip() or len(person_id) > settings.MAX_PERSON_ID_LENGTH:
+            raise InvalidInput(f"{field_name}.personId: a person id is 1-{settings.MAX_PERSON_ID_LENGTH} characters",
                                field=f"{field_name}.personId")
         return cls(person_id=person_id.strip())
 

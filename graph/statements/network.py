@@ -19,6 +19,7 @@ ring statement returns scalar columns and an entry's kind, status, severity and 
 """
 
 from graph import model as _model
+from graph import settings as _settings
 from graph.statements import fragments as _fragments
 
 _ENTRY_MAP, _ORGANIZATION_MAP, _PERSON_MAP = _fragments.ENTRY_MAP, _fragments.ORGANIZATION_MAP, _fragments.PERSON_MAP
@@ -40,10 +41,10 @@ _START_KEY = "coalesce(startNode({r}).uscc, startNode({r}).pid)"
 # Subject kinds: label and key property.
 _SUBJECTS = {"ORGANIZATION": ("Organization", "uscc"), "PERSON": ("Person", "pid")}
 
-# Bounds the API accepts; one statement variant per value.
-MAX_DEPTH_BOUND = 4  # neighbourhood, groups
-MAX_HOPS_BOUND = 6  # paths, related risk
-MAX_OWNERSHIP_DEPTH = 6
+# Bounds the API accepts (graph/settings.py); one statement variant per value.
+MAX_DEPTH_BOUND = _settings.MAX_DEPTH_BOUND  # neighbourhood, groups
+MAX_HOPS_BOUND = _settings.MAX_HOPS_BOUND  # paths, related risk
+MAX_OWNERSHIP_DEPTH = _settings.MAX_OWNERSHIP_DEPTH
 
 
 # ------------------------------------------------------------------------------------------- expansion
