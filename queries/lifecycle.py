@@ -37,7 +37,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal, overload
 
 from graph import rules, settings
 from graph.errors import CreditGraphError, InvalidInput, NotFound
@@ -109,6 +109,10 @@ def moment(on: dt.date | None, now: dt.datetime | None = None) -> str:
     return f"{on.isoformat()}T00:00:00+00:00"
 
 
+@overload
+def _text(value: str | None, field: str, *, required: Literal[True] = True, max_length: int = ...) -> str: ...
+@overload
+def _text(value: str | None, field: str, *, required: Literal[False], max_length: int = ...) -> str | None: ...
 def _text(value: str | None, field: str, *, required: bool = True,
           max_length: int = settings.MAX_TEXT_LENGTH) -> str | None:
     value = (value or "").strip()
@@ -201,7 +205,7 @@ def propose(store: GraphStore, *, subject_kind: str, subject_key: str, kind: str
             repairable: bool | None = None, non_repairable_basis: str | None = None, note: str | None = None,
             on: dt.date | None = None, bus: EventBus | None = None) -> Row:
     """Create a PROPOSED entry with its first event, after every check of DOMAIN rules 2, 5 and 6."""
-    reason = _text(reason, "reason")  # type: ignore[assignment]
+    reason = _text(reason, "reason")
     statement = writes.EXISTING_ORGANIZATIONS if subject_kind == "ORGANIZATION" else writes.EXISTING_PERSONS
     if not store.read(statement, {"keys": [subject_key]}):
         what = "organisation with USCC" if subject_kind == "ORGANIZATION" else "person with id"
@@ -275,7 +279,7 @@ def confirm(store: GraphStore, entry_id: str, *, actor: str, note: str | None = 
 
 def file_objection(store: GraphStore, entry_id: str, grounds: str, *, actor: str, on: dt.date | None = None,
                    bus: EventBus | None = None) -> Row:
-    grounds = _text(grounds, "grounds")  # type: ignore[assignment]
+    grounds = _text(grounds, "grounds")
     objection_id = f"OBJ-{uuid.uuid4().hex[:16].upper()}"
     return _transition(store, st.FILE_OBJECTION, "FILE_OBJECTION", entry_id, {
         "entryId": entry_id, "objectionId": objection_id, "grounds": grounds, "actor": actor, "at": moment(on),
@@ -285,7 +289,7 @@ def file_objection(store: GraphStore, entry_id: str, grounds: str, *, actor: str
 def resolve_objection(store: GraphStore, objection_id: str, upheld: bool, note: str, *, actor: str,
                       corrected: Row | None = None, document_id: str | None = None, on: dt.date | None = None,
                       bus: EventBus | None = None) -> Row:
-    note = _text(note, "note")  # type: ignore[assignment]
+    note = _text(note, "note")
     _require_document(store, document_id, "basisDocument")
     rows = store.read(st.OBJECTION_STATE, {"objectionId": objection_id})
     if not rows:
@@ -392,7 +396,7 @@ def record_repair_conditions(store: GraphStore, application_id: str, *, actor: s
 
 def decide_repair(store: GraphStore, application_id: str, approved: bool, note: str, *, actor: str,
                   document_id: str | None = None, on: dt.date | None = None, bus: EventBus | None = None) -> Row:
-    note = _text(note, "note")  # type: ignore[assignment]
+    note = _text(note, "note")
     _require_document(store, document_id, "basisDocument")
     state = _application(store, application_id)
     if approved:
@@ -408,7 +412,7 @@ def decide_repair(store: GraphStore, application_id: str, approved: bool, note: 
 
 def set_leniency(store: GraphStore, entry_id: str, grounds: Sequence[str], basis: str, *, actor: str,
                  on: dt.date | None = None, bus: EventBus | None = None) -> Row:
-    basis = _text(basis, "basis")  # type: ignore[assignment]
+    basis = _text(basis, "basis")
     values = sorted({Leniency(g).value for g in grounds})
     return _transition(store, st.SET_LENIENCY, "SET_LENIENCY", entry_id, {
         "entryId": entry_id, "grounds": values, "basis": basis, "at": moment(on),
@@ -435,7 +439,7 @@ def open_tasks(store: GraphStore, department: str) -> list[Row]:
 
 
 def respond_to_task(store: GraphStore, task_id: str, action: str, note: str | None, *, actor: str) -> Row:
-    action = _text(action, "action", max_length=settings.MAX_ACTION_LENGTH)  # type: ignore[assignment]
+    action = _text(action, "action", max_length=settings.MAX_ACTION_LENGTH)
     written = store.write(st.RESPOND_TO_TASK, {"taskId": task_id, "action": action, "actor": actor,
                                                "note": _text(note, "note", required=False),
                                                "at": moment(None)})
