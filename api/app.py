@@ -105,7 +105,7 @@ class CreditGraphQL(GraphQL):
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
         store = self._holder["store"]
         who = authenticate(store, request.headers)  # Unauthenticated for a bad or revoked key: 401 in run()
-        return Context(store=store, loaders=Loaders.create(store), who=who.label, role=who.role, principal=who)
+        return Context(store=store, loaders=Loaders.create(store), principal=who)
 
     # GraphQL over HTTP (graphql-http audit, tests/test_http_audit.py): the response media type follows the
     # Accept header (application/graphql-response+json when accepted, else application/json; 406 when neither);

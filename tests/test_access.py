@@ -243,17 +243,18 @@ def test_the_access_log_cannot_be_edited() -> None:
     assert "access" not in mutation_fields.lower()
 
 
-def test_require_own_department() -> None:
+def test_own_department_permission() -> None:
     def info(role: str, department: str | None = None) -> Any:
         principal = auth.Principal(role=role, label="x", key_id="k", department=department)
         return SimpleNamespace(context=SimpleNamespace(principal=principal))
 
-    auth.require_own_department(info("DEPARTMENT", "TD"), "TD")
-    auth.require_own_department(info("ADMIN"), "ANY")
+    own = auth.OwnDepartment(auth.department_argument("department"))()
+    assert own.has_permission(None, info("DEPARTMENT", "TD"), department="TD")
+    assert own.has_permission(None, info("ADMIN"), department="ANY")
     for who, code in ((info("DEPARTMENT", "TD"), "OTHER"), (info("DEPARTMENT", "TD"), None),
                       (info("BANK"), "TD"), (info("PUBLIC"), "TD")):
         with pytest.raises(auth.Forbidden):
-            auth.require_own_department(who, code)
+            own.has_permission(None, who, department=code)
 
 
 def test_public_filter_of_a_single_entry() -> None:
