@@ -132,35 +132,30 @@ def _require_document(store: GraphStore, document_id: str | None, field: str) ->
                        field=field)
 
 
-def entry_state(store: GraphStore, entry_id: str) -> Row:
-    rows = store.read(st.ENTRY_STATE, {"entryId": entry_id})
+def _state(store: GraphStore, statement: str, field: str, key: str, missing: str) -> Row:
+    """The one row a state read returns; NotFound naming the argument when there is none."""
+    rows = store.read(statement, {field: key})
     if not rows:
-        raise NotFound(f"no list entry {entry_id}", field="entryId")
+        raise NotFound(f"no {missing} {key}", field=field)
     return rows[0]
+
+
+def entry_state(store: GraphStore, entry_id: str) -> Row:
+    return _state(store, st.ENTRY_STATE, "entryId", entry_id, "list entry")
 
 
 def objection_state(store: GraphStore, objection_id: str) -> Row:
-    """The objection and its entry's state; NotFound for an unknown id."""
-    rows = store.read(st.OBJECTION_STATE, {"objectionId": objection_id})
-    if not rows:
-        raise NotFound(f"no objection {objection_id}", field="objectionId")
-    return rows[0]
+    """The objection and its entry's state."""
+    return _state(store, st.OBJECTION_STATE, "objectionId", objection_id, "objection")
 
 
 def repair_state(store: GraphStore, application_id: str) -> Row:
-    """The repair application and its entry's state; NotFound for an unknown id."""
-    rows = store.read(st.REPAIR_STATE, {"applicationId": application_id})
-    if not rows:
-        raise NotFound(f"no repair application {application_id}", field="applicationId")
-    return rows[0]
+    """The repair application and its entry's state."""
+    return _state(store, st.REPAIR_STATE, "applicationId", application_id, "repair application")
 
 
 def task_state(store: GraphStore, task_id: str) -> Row:
-    """The task; NotFound for an unknown id."""
-    rows = store.read(st.TASK_STATE, {"taskId": task_id})
-    if not rows:
-        raise NotFound(f"no task {task_id}", field="taskId")
-    return dict(rows[0]["task"])
+    return dict(_state(store, st.TASK_STATE, "taskId", task_id, "task")["task"])
 
 
 # The department that may act on a record (api/lifecycle.py, the own-department permission): the entry's
