@@ -14,10 +14,11 @@ from typing import Any
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
 
@@ -96,22 +97,22 @@ class _BodyTooLarge(Exception):
     pass
 
 
-class CreditGraphQL(GraphQL):
+class CreditGraphQL(GraphQL[Context, None]):
     def __init__(self, store_holder: dict[str, GraphStore], **kwargs: Any) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.GRAPHIQL else None,
                          allow_queries_via_get=False, **kwargs)
         self._holder = store_holder
 
-    async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None = None) -> Context:
         store = self._holder["store"]
         who = authenticate(store, request.headers)  # Unauthenticated for a bad or revoked key: 401 in run()
-        return Context(store=store, loaders=Loaders.create(store), who=who.label, role=who.role, principal=who)
+        return Context(store=store, loaders=Loaders.create(store), principal=who)
 
     # GraphQL over HTTP (graphql-http audit, tests/test_http_audit.py): the response media type follows the
     # Accept header (application/graphql-response+json when accepted, else application/json; 406 when neither);
     # with graphql-response+json a request error (parse, validation, variables) has no `data` and status 400;
     # transport errors are GraphQL-shaped JSON, not plain text.
-    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         if not isinstance(request, Request) or request.scope.get("type") != "http":
             try:
                 return await super().run(request, context, root_value)
@@ -137,7 +138,7 @@ class CreditGraphQL(GraphQL):
                 response.status_code = 400
         return response
 
-    async def process_result(self, request: Any, result: Any) -> Any:  # type: ignore[override]
+    async def process_result(self, request: Any, result: Any) -> Any:
         data = await super().process_result(request, result)
         request_error = result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
         if request_error and getattr(request.state, "media_type", None) == GRAPHQL_RESPONSE:

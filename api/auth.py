@@ -1,9 +1,10 @@
 """Access control in one place (DOMAIN rule 10): API keys, roles, purposes, masking, registration of lookups.
 
 Keys. A key is a random token (`secrets.token_urlsafe`) shown once at creation; the graph keeps only its SHA-256
-(`ApiKey {keyId, hash, label, role, department, unmask, createdAt, revokedAt}`). Requests carry it as
-`Authorization: Bearer <token>` or `X-Api-Key: <token>`. No key: the caller is PUBLIC. A key that is unknown or
-revoked is refused with HTTP 401 and a GraphQL error `UNAUTHENTICATED`; it never degrades to PUBLIC.
+(`ApiKey {keyId, hash, label, role, department, unmask, createdAt, revokedAt}`, read and written by
+queries/access.py). Requests carry it as `Authorization: Bearer <token>` or `X-Api-Key: <token>`. No key: the
+caller is PUBLIC. A key that is unknown or revoked is refused with HTTP 401 and a GraphQL error
+`UNAUTHENTICATED`; it never degrades to PUBLIC.
 
 Roles (what each may do; ADMIN may do everything):
 
@@ -16,29 +17,40 @@ Roles (what each may do; ADMIN may do everything):
 | check, checkBatch (with purpose) | no                | yes        | yes               | yes        | yes   |
 | traceLiability                 | no                  | no         | yes               | yes        | yes   |
 | network queries                | no                  | no         | yes               | no         | yes   |
-| lifecycle mutations            | no                  | no         | no                | own department | yes |
+| lifecycle mutations, openTasks | no                  | no         | no                | own department | yes |
 | accessLog                      | no                  | no         | no                | no         | yes   |
 | Person.name                    | masked `张**`       | full       | full              | full       | full  |
 | Person.idNumber                | null                | masked     | masked            | masked     | masked |
 | Person.idNumberUnmasked        | no                  | no         | unmask right      | no         | unmask right |
 
 Masking rules. ID numbers are stored masked beside the raw number (`110***********1234`: first 3 and last 4
-characters kept); the raw number is read by one statement only (`access.PERSON_ID_NUMBERS`), behind
-`Person.idNumberUnmasked`. A person's name in a PUBLIC view keeps its first character (the surname in nearly all
-Chinese names) followed by a fixed `**`, so that the length of the given name is not disclosed either:
-张三 → 张**, 欧阳娜娜 → 欧**; Latin names are treated the same way (Smith → S**).
+characters kept); the raw number is read by one statement only (`access.PERSON_ID_NUMBERS`, through
+queries/access.py `raw_id_number`), behind `Person.idNumberUnmasked`. A person's name in a PUBLIC view keeps its
+first character (the surname in nearly all Chinese names) followed by a fixed `**`, so that the length of the
+given name is not disclosed either: 张三 → 张**, 欧阳娜娜 → 欧**; Latin names are treated the same way (Smith → S**).
 PUBLIC views show only entries in force today (EFFECTIVE or UNDER_OBJECTION, within their period): repaired,
 revoked, expired and proposed entries are absent, as if they did not exist.
 
 Purposes. `check`, `checkBatch` and `person` take `purpose`: one of `settings.PURPOSES`, optionally followed by
 `:` and a free reference (`CREDIT_APPROVAL: loan 42`). BANK, INVESTIGATOR and DEPARTMENT keys must give one;
-ADMIN may omit it; a purpose given is always validated. Every check, person lookup and unmasking is registered in
-the access log with key, role, purpose, subject, operation, time and result size.
+ADMIN may omit it; the network queries accept one; a purpose given is always validated. A purpose belongs to the
+root field that declares it (api/context.py `Purposes`): everything resolved below that field runs under it, and
+under no other root field's. Every check, person lookup, network query and unmasking is registered in the access
+log with key, role, purpose, subject, operation, time and result size.
 
-Enforcement is declarative: `RequireRole(...)` and `RequirePurpose` permission classes on schema fields, and the
-field extensions `PublicView`, `MaskedName`, `HiddenFromPublic` and `AccessLogged` on types and fields.
-Resolvers do not look at roles. `require_own_department(info, code)` is the one imperative check, for
-mutations whose department is only known from their input.
+`Person.idNumberUnmasked` has one rule, whatever else the request holds: a key with the unmask right, and a
+purpose declared by the root field the person was reached through (`person`, `check`, `checkBatch`, or a network
+query given one); otherwise FORBIDDEN, saying which is missing.
+
+Enforcement is declarative, on the schema fields; resolvers do not look at roles, purposes or departments:
+- permission classes (run before the resolver, in the order listed): `RequireRole(...)`; `RequirePurpose`
+  (required for purpose-bound roles) and `AcceptPurpose` (optional), which validate the `purpose` argument and
+  record it in the context; `OwnDepartment(department_of)`, for DEPARTMENT keys, comparing the key's department
+  with the one `department_of(info, arguments)` finds (an argument, or the entry's, objection's, repair
+  application's or task's department through queries/lifecycle.py); `MayUnmask`;
+- field extensions (on the resolved value): `PublicView`, `MaskedName`, `HiddenFromPublic`, and
+  `AccessLogged(operation, subject_of, size_of)`, which appends the access record after the field resolved: the
+  subject from the field's source and arguments, the result size from its value. A refused field is not logged.
 """
 
 from __future__ import annotations
@@ -56,8 +68,8 @@ from strawberry.types import Info
 
 from graph import settings
 from graph.errors import CreditGraphError, InvalidInput
-from graph.statements import access
 from graph.store import GraphStore
+from queries import access
 
 PUBLIC, BANK, INVESTIGATOR, DEPARTMENT, ADMIN = "PUBLIC", "BANK", "INVESTIGATOR", "DEPARTMENT", "ADMIN"
 ROLES: tuple[str, ...] = (PUBLIC, BANK, INVESTIGATOR, DEPARTMENT, ADMIN)
@@ -110,8 +122,8 @@ def create_key(store: GraphStore, *, label: str, role: str, department: str | No
     role = role.strip().upper()
     if role not in ROLES or role == PUBLIC:
         raise InvalidInput(f"role: one of {', '.join(r for r in ROLES if r != PUBLIC)}", field="role")
-    if not label.strip() or len(label) > 100:
-        raise InvalidInput("label: 1-100 characters", field="label")
+    if not label.strip() or len(label) > settings.MAX_LABEL_LENGTH:
+        raise InvalidInput(f"label: 1-{settings.MAX_LABEL_LENGTH} characters", field="label")
     if role == DEPARTMENT and not (department or "").strip():
         raise InvalidInput("department: a DEPARTMENT key needs a department code", field="department")
     if unmask and role not in MAY_UNMASK:
@@ -119,22 +131,20 @@ def create_key(store: GraphStore, *, label: str, role: str, department: str | No
                            field="unmask")
     key_id = "k_" + secrets.token_hex(6)
     token = "cg_" + secrets.token_urlsafe(32)
-    store.write(access.CREATE_API_KEY, {
-        "keyId": key_id, "hash": hash_token(token), "label": label.strip(), "role": role,
-        "department": (department or "").strip() or None, "unmask": bool(unmask), "createdAt": _now(),
-    })
+    access.insert_key(store, key_id=key_id, key_hash=hash_token(token), label=label.strip(), role=role,
+                      department=(department or "").strip() or None, unmask=bool(unmask), created_at=_now())
     return key_id, token
 
 
 def revoke_key(store: GraphStore, key_id: str) -> dict[str, Any]:
-    rows = store.write(access.REVOKE_API_KEY, {"keyId": key_id, "now": _now()})
-    if not rows:
+    key = access.revoke_key(store, key_id, _now())
+    if key is None:
         raise CreditGraphError(f"no API key {key_id}", field="keyId")
-    return dict(rows[0]["key"])
+    return key
 
 
 def list_keys(store: GraphStore) -> list[dict[str, Any]]:
-    return [dict(row["key"]) for row in store.read(access.LIST_API_KEYS)]
+    return access.list_keys(store)
 
 
 def token_from_headers(headers: Mapping[str, str]) -> str | None:
@@ -154,10 +164,9 @@ def authenticate(store: GraphStore, headers: Mapping[str, str]) -> Principal:
     token = token_from_headers(headers)
     if token is None:
         return ANONYMOUS
-    rows = store.read(access.API_KEY_BY_HASH, {"hash": hash_token(token)})
-    if not rows:
+    key = access.key_by_hash(store, hash_token(token))
+    if key is None:
         raise Unauthenticated("unknown API key")
-    key = rows[0]["key"]
     if key.get("revokedAt"):
         raise Unauthenticated("this API key was revoked")
     return Principal(role=key["role"], label=key.get("label") or key["keyId"], key_id=key["keyId"],
@@ -168,7 +177,8 @@ def authenticate(store: GraphStore, headers: Mapping[str, str]) -> Principal:
 
 
 def principal(info: Info) -> Principal:
-    return getattr(info.context, "principal", ANONYMOUS)
+    who: Principal = info.context.principal
+    return who
 
 
 def RequireRole(*roles: str) -> type[BasePermission]:  # noqa: N802 - used like a class: RequireRole("BANK")
@@ -197,8 +207,8 @@ def valid_purpose(purpose: str | None) -> str | None:
     """The purpose, validated: None, or a configured code optionally followed by `: reference`."""
     if purpose is None:
         return None
-    if len(purpose) > 500:
-        raise InvalidInput("purpose: at most 500 characters", field="purpose")
+    if len(purpose) > settings.MAX_PURPOSE_LENGTH:
+        raise InvalidInput(f"purpose: at most {settings.MAX_PURPOSE_LENGTH} characters", field="purpose")
     code = purpose.split(":", 1)[0].strip()
     if code not in settings.PURPOSES:
         raise InvalidInput(f"purpose: begin with one of {', '.join(settings.PURPOSES)} (got {code!r})",
@@ -207,31 +217,76 @@ def valid_purpose(purpose: str | None) -> str | None:
 
 
 class RequirePurpose(BasePermission):
-    """The field's `purpose` argument: required for BANK, INVESTIGATOR and DEPARTMENT, validated for all."""
+    """The field's `purpose` argument: required for BANK, INVESTIGATOR and DEPARTMENT, validated for all, and
+    recorded as the purpose of the root field it is on (the access log and idNumberUnmasked read it there)."""
 
     message = "a purpose is required"
+    required = True
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         purpose = valid_purpose(kwargs.get("purpose"))
         role = principal(info).role
-        if purpose is None and role in PURPOSE_BOUND:
+        if purpose is None and self.required and role in PURPOSE_BOUND:
             raise InvalidInput(f"purpose: required for {role} keys; one of {', '.join(settings.PURPOSES)}",
                                field="purpose")
         if purpose is not None:
-            info.context.extra["purpose"] = purpose
+            info.context.purposes.declare(info.path, purpose)
         return True
 
 
-def require_own_department(info: Info, department_code: str | None) -> None:
-    """For DEPARTMENT mutations: the key's department must be the entry's or task's (ADMIN passes)."""
-    who = principal(info)
-    if who.role == ADMIN:
-        return
-    if who.role != DEPARTMENT:
-        raise Forbidden(f"this operation needs a DEPARTMENT or ADMIN key (your role is {who.role})")
-    if not department_code or department_code != who.department:
-        raise Forbidden(f"department {department_code or '(none)'} is not your key's department "
-                        f"({who.department})")
+class AcceptPurpose(RequirePurpose):
+    """An optional `purpose` argument (the network queries): validated and recorded when given."""
+
+    required = False
+
+
+# The department a DEPARTMENT key must belong to for a field, from its arguments (None: none found).
+DepartmentOf = Callable[[Info, dict[str, Any]], str | None]
+
+
+def department_argument(name: str = "department") -> DepartmentOf:
+    """`department_of` for fields that name the department in an argument."""
+    def of(info: Info, kwargs: dict[str, Any]) -> str | None:
+        value = kwargs.get(name)
+        return str(value) if value is not None else None
+
+    return of
+
+
+def OwnDepartment(department_of: DepartmentOf) -> type[BasePermission]:  # noqa: N802 - used like a class
+    """A permission class for DEPARTMENT work: the key's department must be the one `department_of(info,
+    arguments)` finds (ADMIN passes without a look-up; other roles are refused)."""
+
+    class _OwnDepartment(BasePermission):
+        message = "this operation needs a DEPARTMENT key of the department concerned, or ADMIN"
+
+        def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+            who = principal(info)
+            if who.role == ADMIN:
+                return True
+            if who.role != DEPARTMENT:
+                raise Forbidden(f"this operation needs a DEPARTMENT or ADMIN key (your role is {who.role})")
+            code = department_of(info, kwargs)
+            if not code or code != who.department:
+                raise Forbidden(f"department {code or '(none)'} is not your key's department ({who.department})")
+            return True
+
+    return _OwnDepartment
+
+
+class MayUnmask(BasePermission):
+    """Person.idNumberUnmasked: a key with the unmask right, under a root field that declared a purpose."""
+
+    message = "idNumberUnmasked needs an INVESTIGATOR or ADMIN key with the unmask right"
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        who = principal(info)
+        if who.role not in MAY_UNMASK or not who.unmask:
+            raise Forbidden(self.message)
+        if info.context.purposes.of(info.path) is None:
+            raise Forbidden("idNumberUnmasked is available only under a field with a declared purpose "
+                            "(person, check, checkBatch, or a network query given one)")
+        return True
 
 
 # -------------------------------------------------------------------------------------------- masking
@@ -242,15 +297,6 @@ def mask_name(name: str | None) -> str | None:
     if not name:
         return name
     return name.strip()[:1] + "**"
-
-
-def mask_id(id_number: str | None) -> str | None:
-    """110105194912310021 → 110***********0021."""
-    if not id_number:
-        return id_number
-    if len(id_number) <= 7:
-        return "*" * len(id_number)
-    return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
 
 
 def _entry_public(entry: Any, today: dt.date) -> bool:
@@ -313,29 +359,45 @@ class HiddenFromPublic(_PostProcess):
         return None if principal(info).role == PUBLIC else value
 
 
-class AccessLogged(_PostProcess):
-    """Registers a lookup in the access log: key, role, purpose, subject (the `subject_arg` argument), result size."""
+# What an access record names: (subject, subject kind) from the field's source and arguments.
+SubjectOf = Callable[[Any, dict[str, Any]], tuple[str, str]]
 
-    def __init__(self, operation: str, subject_arg: str = "id", subject_kind: str = "PERSON") -> None:
+
+def argument(name: str = "id", kind: str = "PERSON") -> SubjectOf:
+    """The subject is the argument `name`, of a fixed kind (`person(id:)`)."""
+    return lambda source, kwargs: (str(kwargs.get(name)), kind)
+
+
+def found(value: Any) -> int:
+    """Result size of a single lookup: 1 when something was found."""
+    return 0 if value is None else 1
+
+
+class AccessLogged(FieldExtension):
+    """Registers the field in the access log once it has resolved: key, role, the purpose of its root field, the
+    subject (`subject_of(source, arguments)`), the operation and the result size (`size_of(value)`)."""
+
+    def __init__(self, operation: str, subject_of: SubjectOf | None = None,
+                 size_of: Callable[[Any], int] = found) -> None:
         super().__init__()
         self.operation = operation
-        self.subject_arg = subject_arg
-        self.subject_kind = subject_kind
+        self.subject_of = subject_of or argument()
+        self.size_of = size_of
+
+    def _log(self, info: Info, source: Any, kwargs: dict[str, Any], value: Any) -> Any:
+        subject, kind = self.subject_of(source, kwargs)
+        log_access(info, self.operation, subject, kind, self.size_of(value))
+        return value
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        value = next_(source, info, **kwargs)
-        log_access(info, self.operation, str(kwargs.get(self.subject_arg)), self.subject_kind,
-                   0 if value is None else 1)
-        return value
+        return self._log(info, source, kwargs, next_(source, info, **kwargs))
 
     async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info,
                             **kwargs: Any) -> Any:
         value = next_(source, info, **kwargs)
         if isinstance(value, Awaitable):
             value = await value
-        log_access(info, self.operation, str(kwargs.get(self.subject_arg)), self.subject_kind,
-                   0 if value is None else 1)
-        return value
+        return self._log(info, source, kwargs, value)
 
 
 def log_access(info: Info, operation: str, subject: str, subject_kind: str, result_size: int) -> None:
@@ -343,22 +405,19 @@ def log_access(info: Info, operation: str, subject: str, subject_kind: str, resu
 
     who = principal(info)
     append(info.context.store, who=who.label, role=who.role, key_id=who.key_id,
-           purpose=info.context.extra.get("purpose"), operation=operation, subject=subject,
+           purpose=info.context.purposes.of(info.path), operation=operation, subject=subject,
            subject_kind=subject_kind, result_size=result_size)
 
 
-def unmasked_id_number(info: Info, pid: str) -> str | None:
-    """The raw ID number of a person, for keys with the unmask right; registered in the access log."""
-    who = principal(info)
-    if who.role not in MAY_UNMASK or not who.unmask:
-        raise Forbidden("idNumberUnmasked needs an INVESTIGATOR or ADMIN key with the unmask right")
-    if not info.context.extra.get("purpose"):
-        raise Forbidden("idNumberUnmasked is available only under a field with a declared purpose "
-                        "(person, check, checkBatch)")
-    rows = info.context.store.read(access.PERSON_ID_NUMBERS, {"keys": [pid]})
-    raw = rows[0]["idNumber"] if rows else None
-    log_access(info, "unmaskIdNumber", pid, "PERSON", 1 if raw else 0)
-    return raw
+def unmasking_logged() -> AccessLogged:
+    """The access-log extension of Person.idNumberUnmasked (the person is the field's source)."""
+    return AccessLogged("unmaskIdNumber", subject_of=lambda person, kwargs: (str(person.id), "PERSON"),
+                        size_of=lambda raw: 1 if raw else 0)
+
+
+def raw_id_number(info: Info, pid: str) -> str | None:
+    """The resolver of Person.idNumberUnmasked; `MayUnmask` and `unmasking_logged()` on the field guard it."""
+    return access.raw_id_number(info.context.store, pid)
 
 
 # --------------------------------------------------------------------------------------- query limits

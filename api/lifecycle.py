@@ -2,24 +2,37 @@
 the `listEvents` subscription. Resolvers stay thin: the rules and the one-statement transitions are in
 queries/lifecycle.py; the pub/sub is queries/events.py.
 
-Permissions (api/auth.py): every mutation needs a DEPARTMENT key of the entry's recognising department (or of
-the task's department for `respondToTask`), or ADMIN; the actor recorded on each event is the key's label.
+Permissions (api/auth.py), declared on each field: every mutation needs a DEPARTMENT key of the entry's
+recognising department (`OwnDepartment`, looked up through queries/lifecycle.py from the entry, objection or
+repair application in the arguments, or the `department` argument; the task's department for `respondToTask`),
+or ADMIN; the actor recorded on each event is the key's label.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from api.auth import ADMIN, BANK, DEPARTMENT, INVESTIGATOR, RequireRole, require_own_department
+from api.auth import (
+    ADMIN,
+    BANK,
+    DEPARTMENT,
+    INVESTIGATOR,
+    DepartmentOf,
+    OwnDepartment,
+    RequireRole,
+    department_argument,
+)
 from api.check_types import SubjectRef
 from api.types import EntryStatus, Leniency, ListEntry, ListKind, Severity
-from graph import model, rules
+from graph import model, rules, settings
 from graph.errors import InvalidInput
+from graph.store import GraphStore
 from queries import events as pubsub
 from queries import lifecycle as lc
 
@@ -28,6 +41,11 @@ Row = dict[str, Any]
 
 def _dt(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
+
+
+def _at(value: str) -> dt.datetime:
+    """A timestamp every record of its kind has."""
+    return dt.datetime.fromisoformat(value)
 
 
 def _d(value: str | None) -> dt.date | None:
@@ -56,7 +74,7 @@ class EntryEvent:
 
     @classmethod
     def from_map(cls, m: Row) -> EntryEvent:
-        return cls(event_id=m["eventId"], seq=int(m["seq"]), at=_dt(m["at"]),  # type: ignore[arg-type]
+        return cls(event_id=m["eventId"], seq=int(m["seq"]), at=_at(m["at"]),
                    action=m["action"], from_status=_status(m.get("fromStatus")),
                    to_status=model.EntryStatus(m["toStatus"]), actor=m.get("actor"), note=m.get("note"),
                    document_id=m.get("documentId"), recorded_at=_dt(m.get("recordedAt")))
@@ -76,7 +94,7 @@ class Objection:
     @classmethod
     def from_map(cls, m: Row) -> Objection:
         return cls(objection_id=m["objectionId"], grounds=m.get("grounds") or "",
-                   filed_at=_dt(m["filedAt"]), status=m["status"],  # type: ignore[arg-type]
+                   filed_at=_at(m["filedAt"]), status=m["status"],
                    resolution=m.get("resolution"), resolved_at=_dt(m.get("resolvedAt")), filed_by=m.get("filedBy"),
                    resolved_by=m.get("resolvedBy"))
 
@@ -100,7 +118,7 @@ class RepairApplication:
     @classmethod
     def from_map(cls, m: Row) -> RepairApplication:
         return cls(application_id=m["applicationId"], status=m["status"],
-                   applied_at=_dt(m["appliedAt"]),  # type: ignore[arg-type]
+                   applied_at=_at(m["appliedAt"]),
                    rectification_confirmed=m.get("rectificationConfirmed") is True,
                    commitment_text=m.get("commitmentText"), commitment_date=_d(m.get("commitmentDate")),
                    commitment_published=m.get("commitmentPublished") is True,
@@ -128,7 +146,7 @@ class Task:
     def from_map(cls, m: Row) -> Task:
         return cls(task_id=m["taskId"], entry_id=m["entryId"], measure_code=m["measureCode"],
                    department_code=m["departmentCode"], targets=list(m.get("targets") or []),
-                   mandatory=bool(m.get("mandatory")), created_at=_dt(m["createdAt"]),  # type: ignore[arg-type]
+                   mandatory=bool(m.get("mandatory")), created_at=_at(m["createdAt"]),
                    status=m["status"], responded_at=_dt(m.get("respondedAt")), response=m.get("response"),
                    response_note=m.get("responseNote"), responded_by=m.get("respondedBy"))
 
@@ -225,7 +243,23 @@ class CreditReportInput:
 
 # -------------------------------------------------------------------------------------------- resolvers
 
-_DEPARTMENT_ONLY = [RequireRole(DEPARTMENT)]
+
+
+def _own(department_of: DepartmentOf) -> list[type[BasePermission]]:
+    """DEPARTMENT (or ADMIN) first, so other roles get the role refusal; then the department concerned."""
+    return [RequireRole(DEPARTMENT), OwnDepartment(department_of)]
+
+
+def _of(find: Callable[[GraphStore, str], str | None], argument: str) -> DepartmentOf:
+    """`department_of` through a queries/lifecycle.py look-up of the id in `argument` (NotFound when unknown)."""
+    return lambda info, kwargs: find(info.context.store, kwargs[argument])
+
+
+_OWN_NAMED = _own(department_argument("department"))
+_OWN_ENTRY = _own(_of(lc.entry_department, "entry_id"))
+_OWN_OBJECTION = _own(_of(lc.objection_department, "objection_id"))
+_OWN_REPAIR = _own(_of(lc.repair_department, "application_id"))
+_OWN_TASK = _own(_of(lc.task_department, "task_id"))
 _ON = strawberry.argument(description="the date the decision took effect (default today; not in the future, "
                                       "not before the entry's last event)")
 
@@ -234,17 +268,12 @@ def _actor(info: Info) -> str:
     return str(info.context.who)
 
 
-def _entry_department(info: Info, entry_id: str) -> None:
-    state = lc.entry_state(info.context.store, entry_id)
-    require_own_department(info, (state["entry"].get("department") or {}).get("code"))
-
-
 @strawberry.type
 class LifecycleMutation:
     @strawberry.mutation(description="Propose a listing (PROPOSED: the party is notified and may object). Needs "
                                      "an existing basis document and department (rule 2), a period fitting the "
                                      "kind (rule 6) and measures from the list fitting kind and severity (rule 5)",
-                         permission_classes=_DEPARTMENT_ONLY)
+                         permission_classes=_OWN_NAMED)
     def propose_listing(
         self, info: Info, subject: SubjectRef, kind: ListKind, reason: str, severity: Severity, department: str,
         basis_document: str, start: dt.date, end: dt.date, measures: list[str] | None = None,
@@ -254,7 +283,6 @@ class LifecycleMutation:
         repairable: bool | None = None, non_repairable_basis: str | None = None, note: str | None = None,
         on: Annotated[dt.date | None, _ON] = None,
     ) -> LifecycleResult:
-        require_own_department(info, department)
         ref = subject.to_ref()
         row = lc.propose(info.context.store, subject_kind=ref.kind, subject_key=ref.key, kind=kind.value,
                          reason=reason, severity=severity.value, department=department, document_id=basis_document,
@@ -264,53 +292,44 @@ class LifecycleMutation:
         return LifecycleResult.from_row(row)
 
     @strawberry.mutation(description="PROPOSED → EFFECTIVE; creates one task per measure and implementing "
-                                     "department, exactly once", permission_classes=_DEPARTMENT_ONLY)
+                                     "department, exactly once", permission_classes=_OWN_ENTRY)
     def confirm_listing(self, info: Info, entry_id: str, note: str | None = None,
                         basis_document: str | None = None,
                         on: Annotated[dt.date | None, _ON] = None) -> LifecycleResult:
-        _entry_department(info, entry_id)
         return LifecycleResult.from_row(lc.confirm(info.context.store, entry_id, actor=_actor(info), note=note,
                                                    document_id=basis_document, on=on))
 
     @strawberry.mutation(description="Record an objection: EFFECTIVE → UNDER_OBJECTION (measures suspended); on a "
                                      "PROPOSED entry, confirmation waits for the resolution",
-                         permission_classes=_DEPARTMENT_ONLY)
+                         permission_classes=_OWN_ENTRY)
     def file_objection(self, info: Info, entry_id: str, grounds: str,
                        on: Annotated[dt.date | None, _ON] = None) -> LifecycleResult:
-        _entry_department(info, entry_id)
         return LifecycleResult.from_row(lc.file_objection(info.context.store, entry_id, grounds,
                                                           actor=_actor(info), on=on))
 
     @strawberry.mutation(description="Upheld: REVOKED, or with correctedFields the record is corrected and returns "
-                                     "to its status; rejected: back in force", permission_classes=_DEPARTMENT_ONLY)
+                                     "to its status; rejected: back in force", permission_classes=_OWN_OBJECTION)
     def resolve_objection(self, info: Info, objection_id: str, upheld: bool, note: str,
                           corrected_fields: CorrectedFields | None = None, basis_document: str | None = None,
                           on: Annotated[dt.date | None, _ON] = None) -> LifecycleResult:
-        rows = info.context.store.read(lc.st.OBJECTION_STATE, {"objectionId": objection_id})
-        if rows:
-            _entry_department(info, rows[0]["entryId"])
         row = lc.resolve_objection(info.context.store, objection_id, upheld, note, actor=_actor(info),
                                    corrected=corrected_fields.to_map() if corrected_fields else None,
                                    document_id=basis_document, on=on)
         return LifecycleResult.from_row(row)
 
     @strawberry.mutation(description="Open a credit-repair application on an EFFECTIVE, repairable entry",
-                         permission_classes=_DEPARTMENT_ONLY)
+                         permission_classes=_OWN_ENTRY)
     def apply_for_repair(self, info: Info, entry_id: str, note: str | None = None,
                          on: Annotated[dt.date | None, _ON] = None) -> LifecycleResult:
-        _entry_department(info, entry_id)
         return LifecycleResult.from_row(lc.apply_for_repair(info.context.store, entry_id, actor=_actor(info),
                                                             note=note, on=on))
 
     @strawberry.mutation(description="Record repair conditions: rectification, credit commitment, training "
-                                     "(at least 3 hours), credit report", permission_classes=_DEPARTMENT_ONLY)
+                                     "(at least 3 hours), credit report", permission_classes=_OWN_REPAIR)
     def record_repair_conditions(self, info: Info, application_id: str, rectification_confirmed: bool | None = None,
                                  commitment: CommitmentInput | None = None, training_hours: float | None = None,
                                  credit_report: CreditReportInput | None = None,
                                  on: Annotated[dt.date | None, _ON] = None) -> LifecycleResult:
-        rows = info.context.store.read(lc.st.REPAIR_STATE, {"applicationId": application_id})
-        if rows:
-            _entry_department(info, rows[0]["entryId"])
         row = lc.record_repair_conditions(
             info.context.store, application_id, actor=_actor(info), rectification_confirmed=rectification_confirmed,
             commitment_text=commitment.text if commitment else None,
@@ -322,21 +341,17 @@ class LifecycleMutation:
 
     @strawberry.mutation(description="Approved (all conditions on record): EFFECTIVE → REPAIRED, out of public "
                                      "view, kept in history; rejected: stays EFFECTIVE",
-                         permission_classes=_DEPARTMENT_ONLY)
+                         permission_classes=_OWN_REPAIR)
     def decide_repair(self, info: Info, application_id: str, approved: bool, note: str,
                       basis_document: str | None = None,
                       on: Annotated[dt.date | None, _ON] = None) -> LifecycleResult:
-        rows = info.context.store.read(lc.st.REPAIR_STATE, {"applicationId": application_id})
-        if rows:
-            _entry_department(info, rows[0]["entryId"])
         return LifecycleResult.from_row(lc.decide_repair(info.context.store, application_id, approved, note,
                                                          actor=_actor(info), document_id=basis_document, on=on))
 
     @strawberry.mutation(description="Leniency grounds with their basis (2020-49 item 16); an empty list clears them",
-                         permission_classes=_DEPARTMENT_ONLY)
+                         permission_classes=_OWN_ENTRY)
     def set_leniency(self, info: Info, entry_id: str, grounds: list[Leniency], basis: str,
                      on: Annotated[dt.date | None, _ON] = None) -> LifecycleResult:
-        _entry_department(info, entry_id)
         return LifecycleResult.from_row(lc.set_leniency(info.context.store, entry_id, [g.value for g in grounds],
                                                         basis, actor=_actor(info), on=on))
 
@@ -348,11 +363,8 @@ class LifecycleMutation:
         return [EntryEvent.from_map(r["event"]) for r in rows]
 
     @strawberry.mutation(description="A department's response to a task: the measure taken (feedback)",
-                         permission_classes=_DEPARTMENT_ONLY)
+                         permission_classes=_OWN_TASK)
     def respond_to_task(self, info: Info, task_id: str, action: str, note: str | None = None) -> Task:
-        rows = info.context.store.read(lc.st.TASK_STATE, {"taskId": task_id})
-        if rows:
-            require_own_department(info, rows[0]["task"].get("departmentCode"))
         return Task.from_map(lc.respond_to_task(info.context.store, task_id, action, note, actor=_actor(info)))
 
 
@@ -369,9 +381,8 @@ class LifecycleQuery:
         ref = subject.to_ref()
         return [ListEntry.from_map(m) for m in lc.public_entries(info.context.store, ref.kind, ref.key, on)]
 
-    @strawberry.field(description="Tasks of a department not yet answered", permission_classes=_DEPARTMENT_ONLY)
+    @strawberry.field(description="Tasks of a department not yet answered", permission_classes=_OWN_NAMED)
     def open_tasks(self, info: Info, department: str) -> list[Task]:
-        require_own_department(info, department)
         return [Task.from_map(t) for t in lc.open_tasks(info.context.store, department)]
 
     @strawberry.field(description="Tasks created and answered between two days, per measure and department",
@@ -390,8 +401,8 @@ class LifecycleSubscription:
                                          "them (roles, shareholdings). In-process: one API process serves them.",
                              permission_classes=[RequireRole(BANK, INVESTIGATOR, DEPARTMENT)])
     async def list_events(self, info: Info, watch: list[SubjectRef]) -> AsyncGenerator[ListEventNotice, None]:
-        if not 1 <= len(watch) <= 1000:
-            raise InvalidInput("watch: give 1 to 1000 subjects", field="watch")
+        if not 1 <= len(watch) <= settings.MAX_WATCHED_SUBJECTS:
+            raise InvalidInput(f"watch: give 1 to {settings.MAX_WATCHED_SUBJECTS} subjects", field="watch")
         keys = {w.to_ref(f"watch[{i}]").key for i, w in enumerate(watch)}
         async for key, ev in pubsub.BUS.subscribe(keys):
             yield ListEventNotice(watched=key, via="SUBJECT" if key == ev.subject_key else "LINKED",

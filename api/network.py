@@ -3,8 +3,9 @@ controller, related risk, groups and key persons, and the filtered list of entri
 
 Thin: resolvers validate nothing themselves (queries/ raises InvalidInput / NotFound with the argument's name)
 and convert the plain results into the types below. Network queries are for INVESTIGATOR (and ADMIN) keys; each
-is registered in the access log (who, what, subject, purpose if given, result size: DOMAIN rule 10). `entries`
-is a list over every subject, for BANK, INVESTIGATOR, DEPARTMENT and ADMIN keys.
+accepts a purpose (`AcceptPurpose`) and is registered in the access log (`AccessLogged`: who, what, subject,
+purpose if given, result size: DOMAIN rule 10), both declared on the field (api/auth.py). `entries` is a list
+over every subject, for BANK, INVESTIGATOR, DEPARTMENT and ADMIN keys.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import enum
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.dataloader import DataLoader
+from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from api.auth import BANK, DEPARTMENT, INVESTIGATOR, RequireRole, log_access, valid_purpose
+from api.auth import BANK, DEPARTMENT, INVESTIGATOR, AcceptPurpose, AccessLogged, RequireRole
 from api.check_types import Path, PathNode, PathRelationship, RoleAtTime, SubjectRef
 from api.types import (
     EntryStatus,
@@ -30,7 +31,7 @@ from api.types import (
     to_date,
 )
 from graph import settings
-from queries import analytics, lookup, subjects
+from queries import analytics, lookup
 from queries import network as net
 from queries import ownership as equity
 
@@ -68,28 +69,21 @@ def _subject(kind: str, m: dict[str, Any]) -> Organization | Person:
 
 
 # Traversals return keys and names only; full subjects and entries are loaded when a client asks for them, in
-# one batch per request (the context's DataLoaders, and one for entries by id kept in `context.extra`).
+# one batch per request (the context's DataLoaders).
 
 
-def _entry_loader(info: Info) -> DataLoader[str, dict[str, Any] | None]:
-    loader = info.context.extra.get("entries_by_id")
-    if loader is None:
-        store = info.context.store
+async def load_organization(info: Info, uscc: str) -> Organization | None:
+    row = await info.context.loaders.organization.load(uscc)
+    return Organization.from_map(row) if row else None
 
-        async def load(keys: list[str]) -> list[dict[str, Any] | None]:
-            found = net.entry_maps(store, keys)
-            return [found.get(k) for k in keys]
 
-        loader = info.context.extra["entries_by_id"] = DataLoader(load_fn=load)
-    return loader
+async def load_person(info: Info, pid: str) -> Person | None:
+    row = await info.context.loaders.person.load(pid)
+    return Person.from_map(row) if row else None
 
 
 async def load_subject(info: Info, kind: str, key: str) -> Organization | Person | None:
-    if kind == "ORGANIZATION":
-        row = await info.context.loaders.organization.load(key)
-        return Organization.from_map(row) if row else None
-    row = await info.context.loaders.person.load(key)
-    return Person.from_map(row) if row else None
+    return await load_organization(info, key) if kind == "ORGANIZATION" else await load_person(info, key)
 
 
 async def load_subjects(info: Info, kind: str, keys: list[str]) -> list[Any]:
@@ -100,24 +94,8 @@ async def load_subjects(info: Info, kind: str, keys: list[str]) -> list[Any]:
 
 
 async def load_entry(info: Info, entry_id: str) -> ListEntry | None:
-    row = await _entry_loader(info).load(entry_id)
+    row = await info.context.loaders.entry_by_id.load(entry_id)
     return ListEntry.from_map(row) if row else None
-
-
-def _path(nodes: list[subjects.PathNode], links: list[subjects.PathLink]) -> Path:
-    return Path(nodes=[PathNode(kind=n.kind, key=n.key, name=n.name) for n in nodes],
-                relationships=[PathRelationship(type=x.type, from_=to_date(x.from_), to=to_date(x.to), ratio=x.ratio,
-                                                forward=x.forward) for x in links])
-
-
-def _purpose(info: Info, purpose: str | None) -> None:
-    """Validate a given purpose before anything runs; it is recorded with the access (optional for these)."""
-    if purpose is not None:
-        info.context.extra["purpose"] = valid_purpose(purpose)
-
-
-def _log(info: Info, operation: str, subject: str, kind: str, size: int) -> None:
-    log_access(info, operation, subject, kind, size)
 
 
 # -------------------------------------------------------------------------------------------- neighbourhood
@@ -134,13 +112,11 @@ class NetworkNode:
 
     @strawberry.field(description="the organisation, for ORGANIZATION nodes")
     async def organization(self, info: Info) -> Organization | None:
-        found = await load_subject(info, "ORGANIZATION", self.key) if self.kind == NodeKind.ORGANIZATION else None
-        return found if isinstance(found, Organization) else None
+        return await load_organization(info, self.key) if self.kind == NodeKind.ORGANIZATION else None
 
     @strawberry.field(description="the person, for PERSON nodes")
     async def person(self, info: Info) -> Person | None:
-        found = await load_subject(info, "PERSON", self.key) if self.kind == NodeKind.PERSON else None
-        return found if isinstance(found, Person) else None
+        return await load_person(info, self.key) if self.kind == NodeKind.PERSON else None
 
     @strawberry.field(description="the list entry with its department, document and measures, for LIST_ENTRY nodes")
     async def entry(self, info: Info) -> ListEntry | None:
@@ -219,7 +195,7 @@ class OwnershipChain:
 
 def _chain(c: equity.Chain, direction: str) -> OwnershipChain:
     nodes, links = c.path(direction)
-    path = _path(nodes, links)
+    path = Path.of(nodes, links)
     return OwnershipChain(nodes=path.nodes, relationships=path.relationships, ratio=round(c.ratio, 9), depth=c.depth)
 
 
@@ -254,7 +230,7 @@ class Ownership:
 
     @strawberry.field
     async def organization(self, info: Info) -> Organization | None:
-        return await load_subject(info, "ORGANIZATION", self.uscc)  # type: ignore[return-value]
+        return await load_organization(info, self.uscc)
 
 
 @strawberry.type(description="Natural persons owning at least the threshold, directly or indirectly (受益所有人)")
@@ -268,7 +244,7 @@ class BeneficialOwners:
 
     @strawberry.field
     async def organization(self, info: Info) -> Organization | None:
-        return await load_subject(info, "ORGANIZATION", self.uscc)  # type: ignore[return-value]
+        return await load_organization(info, self.uscc)
 
 
 @strawberry.type(description="The actual controller (实际控制人) and how it was found")
@@ -286,7 +262,7 @@ class ActualController:
 
     @strawberry.field
     async def organization(self, info: Info) -> Organization | None:
-        return await load_subject(info, "ORGANIZATION", self.uscc)  # type: ignore[return-value]
+        return await load_organization(info, self.uscc)
 
     @strawberry.field(description="the actual controller, if one was found")
     async def controller(self, info: Info) -> Subject | None:
@@ -355,7 +331,7 @@ class KeyPerson:
 
     @strawberry.field
     async def person(self, info: Info) -> Person | None:
-        return await load_subject(info, "PERSON", self.pid)  # type: ignore[return-value]
+        return await load_person(info, self.pid)
 
 
 @strawberry.type(description="Groups and key persons, computed with networkx on one fetched subgraph")
@@ -392,7 +368,29 @@ class ListedEntryConnection:
 
 # ---------------------------------------------------------------------------------------------------- query
 
-_INVESTIGATOR = [RequireRole(INVESTIGATOR)]
+# Role, then the optional purpose (validated and recorded before the resolver runs).
+_INVESTIGATOR: list[type[BasePermission]] = [RequireRole(INVESTIGATOR), AcceptPurpose]
+
+
+# Access-log subjects and result sizes of the network queries, from their arguments and results.
+def _subject_arg(source: Any, kwargs: dict[str, Any]) -> tuple[str, str]:
+    ref = kwargs["subject"].to_ref()
+    return ref.key, ref.kind
+
+
+def _ends(source: Any, kwargs: dict[str, Any]) -> tuple[str, str]:
+    start, end = kwargs["from_"].to_ref("from"), kwargs["to"].to_ref("to")
+    return f"{start.key} -> {end.key}", start.kind
+
+
+def _organization_arg(source: Any, kwargs: dict[str, Any]) -> tuple[str, str]:
+    return lookup.require_uscc(kwargs["uscc"]), "ORGANIZATION"
+
+
+def _subject_or_graph(source: Any, kwargs: dict[str, Any]) -> tuple[str, str]:
+    return _subject_arg(source, kwargs) if kwargs.get("subject") is not None else ("*", "GRAPH")
+
+
 _Purpose = Annotated[str | None, strawberry.argument(description="why (one of the configured purposes, optionally "
                                                                  "`: reference`); recorded in the access log")]
 
@@ -401,66 +399,63 @@ _Purpose = Annotated[str | None, strawberry.argument(description="why (one of th
 class NetworkQuery:
     @strawberry.field(description="Organisations, persons and list entries around a subject, with the "
                                   "relationships among them (depth <= 4, at most `first` nodes)",
-                      permission_classes=_INVESTIGATOR)
+                      permission_classes=_INVESTIGATOR,
+                      extensions=[AccessLogged("neighbourhood", _subject_arg, lambda n: len(n.nodes))])
     def neighbourhood(self, info: Info, subject: SubjectRef, depth: int = 1,
                       relationship_types: list[str] | None = None, as_of: dt.date | None = None,
                       first: int = net.DEFAULT_NODE_CAP, purpose: _Purpose = None) -> Neighbourhood:
-        _purpose(info, purpose)
         ref = subject.to_ref()
         n = net.neighbourhood(info.context.store, ref, depth, relationship_types, as_of, first,
                               settings.MAX_PAGE_SIZE)
-        _log(info, "neighbourhood", ref.key, ref.kind, len(n.nodes))
         return Neighbourhood(subject=NetworkNode.from_node(n.subject), depth=n.depth, as_of=to_date(n.as_of),
                              node_cap=n.node_cap, truncated=n.truncated,
                              nodes=[NetworkNode.from_node(x) for x in n.nodes],
                              edges=[NetworkEdge.from_link(x) for x in n.links])
 
     @strawberry.field(description="The shortest paths between two subjects through roles and holdings (查关系), "
-                                  "each hop typed and dated", permission_classes=_INVESTIGATOR)
+                                  "each hop typed and dated", permission_classes=_INVESTIGATOR,
+                      extensions=[AccessLogged("paths", _ends, lambda r: len(r.paths))])
     def paths(self, info: Info, from_: Annotated[SubjectRef, strawberry.argument(name="from")], to: SubjectRef,
               max_hops: int = 6, as_of: dt.date | None = None, purpose: _Purpose = None) -> SubjectPaths:
-        _purpose(info, purpose)
         source, target = from_.to_ref("from"), to.to_ref("to")
         r = net.paths(info.context.store, source, target, max_hops, as_of)
-        _log(info, "paths", f"{source.key} -> {target.key}", source.kind, len(r.paths))
         return SubjectPaths(ends=((r.source.kind, r.source.key), (r.target.kind, r.target.key)),
                             max_hops=r.max_hops, as_of=to_date(r.as_of), length=r.length,
-                            paths=[_path(p.nodes, p.links) for p in r.paths], method=r.method,
+                            paths=[Path.of(p.nodes, p.links) for p in r.paths], method=r.method,
                             truncated=r.truncated, explanation=r.explanation)
 
     @strawberry.field(description="Equity penetration (股权穿透): every chain of holdings up (owners) or down "
                                   "(holdings) to maxDepth <= 6, and the effective ratio per party",
-                      permission_classes=_INVESTIGATOR)
+                      permission_classes=_INVESTIGATOR,
+                      extensions=[AccessLogged("ownership", _organization_arg, lambda o: len(o.stakes))])
     def ownership(self, info: Info, uscc: str, direction: OwnershipDirection = OwnershipDirection.UP,
                   max_depth: int = 6, min_ratio: float = 0.0, as_of: dt.date | None = None,
                   purpose: _Purpose = None) -> Ownership:
-        _purpose(info, purpose)
         o = equity.ownership(info.context.store, uscc, direction.value, max_depth, min_ratio, as_of)
-        _log(info, "ownership", o.organization["uscc"], "ORGANIZATION", len(o.stakes))
         return Ownership(uscc=o.organization["uscc"], direction=direction,
                          max_depth=o.max_depth, as_of=dt.date.fromisoformat(o.as_of), min_ratio=o.min_ratio,
                          stakes=[Stake.from_stake(s, o.direction) for s in o.stakes], chain_count=len(o.chains),
                          truncated=o.truncated)
 
     @strawberry.field(description="Natural persons owning at least `threshold` (default 25%) through up to six "
-                                  "levels of holdings (受益所有人)", permission_classes=_INVESTIGATOR)
+                                  "levels of holdings (受益所有人)", permission_classes=_INVESTIGATOR,
+                      extensions=[AccessLogged("ultimateBeneficialOwners", _organization_arg,
+                                               lambda b: len(b.owners))])
     def ultimate_beneficial_owners(self, info: Info, uscc: str, threshold: float = equity.UBO_THRESHOLD,
                                    as_of: dt.date | None = None, purpose: _Purpose = None) -> BeneficialOwners:
-        _purpose(info, purpose)
         b = equity.ultimate_beneficial_owners(info.context.store, uscc, threshold, as_of)
-        _log(info, "ultimateBeneficialOwners", b.organization["uscc"], "ORGANIZATION", len(b.owners))
         return BeneficialOwners(uscc=b.organization["uscc"], threshold=b.threshold,
                                 as_of=dt.date.fromisoformat(b.as_of),
                                 owners=[Stake.from_stake(s, equity.UP) for s in b.owners], truncated=b.truncated,
                                 explanation=b.explanation)
 
     @strawberry.field(description="The actual controller (实际控制人): recorded, else derived from equity (> 50%), "
-                                  "with how it was found", permission_classes=_INVESTIGATOR)
+                                  "with how it was found", permission_classes=_INVESTIGATOR,
+                      extensions=[AccessLogged("actualController", _organization_arg,
+                                               lambda c: 1 if c.controller_ref else 0)])
     def actual_controller(self, info: Info, uscc: str, as_of: dt.date | None = None,
                           purpose: _Purpose = None) -> ActualController:
-        _purpose(info, purpose)
         c = equity.actual_controller(info.context.store, uscc, as_of)
-        _log(info, "actualController", c.organization["uscc"], "ORGANIZATION", 1 if c.controller else 0)
         return ActualController(
             uscc=c.organization["uscc"], as_of=dt.date.fromisoformat(c.as_of), basis=ControlBasis(c.basis),
             controller_ref=((c.controller_kind, equity.key_of(c.controller_kind, c.controller))
@@ -471,34 +466,32 @@ class NetworkQuery:
 
     @strawberry.field(description="List entries in force within maxHops (<= 6) of a subject through roles and "
                                   "holdings held on asOf (周边风险), nearest first, each with its path",
-                      permission_classes=_INVESTIGATOR)
+                      permission_classes=_INVESTIGATOR,
+                      extensions=[AccessLogged("relatedRisk", _subject_arg, lambda r: r.total_count)])
     def related_risk(self, info: Info, subject: SubjectRef, max_hops: int = 3, kinds: list[ListKind] | None = None,
                      as_of: dt.date | None = None, first: int = 50, after: str | None = None,
                      purpose: _Purpose = None) -> RelatedRisk:
-        _purpose(info, purpose)
         ref = subject.to_ref()
         wanted = [k.value for k in kinds] if kinds is not None else None
         r = net.related_risk(info.context.store, ref, max_hops, wanted, as_of)
         items, more, offset = net.page_of(r.risks, first, after, settings.MAX_PAGE_SIZE)
-        _log(info, "relatedRisk", ref.key, ref.kind, len(r.risks))
         end = lookup.encode_cursor(offset + len(items)) if items else None
         return RelatedRisk(
             subject=_subject(r.subject.kind, r.subject.data), max_hops=r.max_hops, as_of=dt.date.fromisoformat(r.as_of),
             kinds=[ListKind(k) for k in r.kinds], total_count=len(r.risks), truncated=r.truncated,
             nodes=[RelatedRiskItem(entry_id=x.entry["entryId"], listed_ref=(x.listed.kind, x.listed.key),
-                                   distance=x.distance, path=_path(x.nodes, x.links)) for x in items],
+                                   distance=x.distance, path=Path.of(x.nodes, x.links)) for x in items],
             page_info=PageInfo(has_next_page=more, end_cursor=end))
 
     @strawberry.field(description="Groups of organisations tied by shared persons or holdings (集团/族群) and the "
                                   "key persons tying them, with networkx: for a subject's neighbourhood (depth "
                                   "<= 4) or, without a subject, for the whole graph up to a size cap",
-                      permission_classes=_INVESTIGATOR)
+                      permission_classes=_INVESTIGATOR,
+                      extensions=[AccessLogged("groups", _subject_or_graph, lambda g: len(g.groups))])
     def groups(self, info: Info, subject: SubjectRef | None = None, depth: int = 2, as_of: dt.date | None = None,
                min_size: int = 2, first: int = 10, purpose: _Purpose = None) -> NetworkGroups:
-        _purpose(info, purpose)
         ref = subject.to_ref() if subject is not None else None
         g = analytics.groups(info.context.store, ref, depth, as_of, min_size, first, settings.MAX_PAGE_SIZE)
-        _log(info, "groups", ref.key if ref else "*", ref.kind if ref else "GRAPH", len(g.groups))
         return NetworkGroups(
             scope=g.scope, subject_ref=(ref.kind, ref.key) if ref else None, depth=g.depth,
             as_of=to_date(g.as_of), subjects=g.subjects, relationships=g.links,
@@ -516,7 +509,7 @@ class NetworkQuery:
                       permission_classes=[RequireRole(BANK, INVESTIGATOR, DEPARTMENT)])
     def entries(self, info: Info, kind: ListKind | None = None, department_code: str | None = None,
                 start_from: dt.date | None = None, start_to: dt.date | None = None,
-                status: EntryStatus | None = None, in_force_on: dt.date | None = None,  # type: ignore[valid-type]
+                status: EntryStatus | None = None, in_force_on: dt.date | None = None,
                 first: int = 20, after: str | None = None,
                 sort: EntrySort = EntrySort.START_DESC) -> ListedEntryConnection:
         filters = net.EntryFilter(kind=kind.value if kind else None, department_code=department_code,

@@ -60,8 +60,8 @@ class LookupQuery:
                       permission_classes=[RequireRole(BANK, INVESTIGATOR, DEPARTMENT), RequirePurpose],
                       extensions=[AccessLogged("person")])
     async def person(self, info: Info, id: strawberry.ID, purpose: str | None = None) -> Person | None:
-        if not str(id).strip() or len(str(id)) > 80:
-            raise InvalidInput("id: a person id is 1-80 characters", field="id")
+        if not str(id).strip() or len(str(id)) > settings.MAX_PERSON_ID_LENGTH:
+            raise InvalidInput(f"id: a person id is 1-{settings.MAX_PERSON_ID_LENGTH} characters", field="id")
         row = await info.context.loaders.person.load(str(id))
         return Person.from_map(row) if row else None
 
@@ -100,7 +100,7 @@ class CheckQuery:
                       permission_classes=[RequireRole(BANK, INVESTIGATOR, DEPARTMENT), RequirePurpose])
     def check(self, info: Info, subject: SubjectRef, scenario: ScenarioCode,  # type: ignore[valid-type]
               as_of: datetime.date | None = None, purpose: str | None = None) -> CheckResult:
-        return _run_checks(info, [subject.to_ref()], scenario, as_of, purpose, "check")[0]
+        return _run_checks(info, [subject.to_ref()], scenario, as_of, "check")[0]
 
     @strawberry.field(description="Check many subjects for one decision in one round trip; results in the "
                                   "order asked, each as `check` would answer it",
@@ -111,7 +111,7 @@ class CheckQuery:
             raise InvalidInput(f"subjects: give 1 to {settings.MAX_BATCH_SIZE} subjects, got {len(subjects)}",
                                field="subjects")
         refs = [s.to_ref(f"subjects[{i}]") for i, s in enumerate(subjects)]
-        return _run_checks(info, refs, scenario, as_of, purpose, "checkBatch")
+        return _run_checks(info, refs, scenario, as_of, "checkBatch")
 
     @strawberry.field(description="For one list entry on an organisation: every person it reaches through the "
                                   "role held at the time, and every role-holder it does not reach, with why",
@@ -129,11 +129,13 @@ class CheckQuery:
 
 
 def _run_checks(info: Info, refs: list[subjects.SubjectRef], scenario: Any, as_of: datetime.date | None,
-                purpose: str | None, operation: str) -> list[CheckResult]:
+                operation: str) -> list[CheckResult]:
+    """Check and register each result (with its verdict and evidence hash) under the purpose `RequirePurpose`
+    recorded for the field."""
     context = info.context
     results = checks.check_subjects(context.store, refs, scenario.value, as_of)
-    audit.log_checks(context.store, results, who=context.who, role=context.role, purpose=purpose,
-                      operation=operation, key_id=context.principal.key_id)
+    audit.log_checks(context.store, results, who=context.who, role=context.role,
+                     purpose=context.purposes.of(info.path), operation=operation, key_id=context.principal.key_id)
     return [CheckResult.from_result(r) for r in results]
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from api.auth import HiddenFromPublic, MaskedName, PublicView, unmasked_id_number
+from api.auth import HiddenFromPublic, MaskedName, MayUnmask, PublicView, raw_id_number, unmasking_logged
 from graph import model, rules
 
 # The domain's enumerations are the GraphQL enums (strawberry.enum registers the class itself).
@@ -250,9 +250,10 @@ class Person:
                                              extensions=[HiddenFromPublic()])
 
     @strawberry.field(description="居民身份证号 in full: keys with the unmask right, under a field with a declared "
-                                  "purpose; registered in the access log")
+                                  "purpose; registered in the access log",
+                      permission_classes=[MayUnmask], extensions=[unmasking_logged()])
     def id_number_unmasked(self, info: Info) -> str | None:
-        return unmasked_id_number(info, str(self.id))
+        return raw_id_number(info, str(self.id))
 
     @classmethod
     def from_map(cls, m: dict[str, Any]) -> Person:

@@ -136,11 +136,50 @@ def _require_document(store: GraphStore, document_id: str | None, field: str) ->
                        field=field)
 
 
-def entry_state(store: GraphStore, entry_id: str) -> Row:
-    rows = store.read(st.ENTRY_STATE, {"entryId": entry_id})
+def _state(store: GraphStore, statement: str, field: str, key: str, missing: str) -> Row:
+    """The one row a state read returns; NotFound naming the argument when there is none."""
+    rows = store.read(statement, {field: key})
     if not rows:
-        raise NotFound(f"no list entry {entry_id}", field="entryId")
+        raise NotFound(f"no {missing} {key}", field=field)
     return rows[0]
+
+
+def entry_state(store: GraphStore, entry_id: str) -> Row:
+    return _state(store, st.ENTRY_STATE, "entryId", entry_id, "list entry")
+
+
+def objection_state(store: GraphStore, objection_id: str) -> Row:
+    """The objection and its entry's state."""
+    return _state(store, st.OBJECTION_STATE, "objectionId", objection_id, "objection")
+
+
+def repair_state(store: GraphStore, application_id: str) -> Row:
+    """The repair application and its entry's state."""
+    return _state(store, st.REPAIR_STATE, "applicationId", application_id, "repair application")
+
+
+def task_state(store: GraphStore, task_id: str) -> Row:
+    return dict(_state(store, st.TASK_STATE, "taskId", task_id, "task")["task"])
+
+
+# The department that may act on a record (api/lifecycle.py, the own-department permission): the entry's
+# recognising department, for the entry and for its objections and repair applications; a task's own department.
+
+def entry_department(store: GraphStore, entry_id: str) -> str | None:
+    return (entry_state(store, entry_id)["entry"].get("department") or {}).get("code")
+
+
+def objection_department(store: GraphStore, objection_id: str) -> str | None:
+    return entry_department(store, objection_state(store, objection_id)["entryId"])
+
+
+def repair_department(store: GraphStore, application_id: str) -> str | None:
+    return entry_department(store, repair_state(store, application_id)["entryId"])
+
+
+def task_department(store: GraphStore, task_id: str) -> str | None:
+    department: str | None = task_state(store, task_id).get("departmentCode")
+    return department
 
 
 def _refused(store: GraphStore, entry_id: str, action: str, extra: str = "") -> InvalidTransition:
@@ -291,10 +330,7 @@ def resolve_objection(store: GraphStore, objection_id: str, upheld: bool, note: 
                       bus: EventBus | None = None) -> Row:
     note = _text(note, "note")
     _require_document(store, document_id, "basisDocument")
-    rows = store.read(st.OBJECTION_STATE, {"objectionId": objection_id})
-    if not rows:
-        raise NotFound(f"no objection {objection_id}", field="objectionId")
-    state = rows[0]
+    state = objection_state(store, objection_id)
     objection = state["objection"]
     if objection["status"] != "PENDING":
         raise InvalidTransition(f"objection {objection_id} is already {objection['status']}", field="objectionId")
@@ -347,10 +383,7 @@ def apply_for_repair(store: GraphStore, entry_id: str, *, actor: str, note: str 
 
 
 def _application(store: GraphStore, application_id: str) -> Row:
-    rows = store.read(st.REPAIR_STATE, {"applicationId": application_id})
-    if not rows:
-        raise NotFound(f"no repair application {application_id}", field="applicationId")
-    state = rows[0]
+    state = repair_state(store, application_id)
     if state["application"]["status"] != "PENDING":
         raise InvalidTransition(f"repair application {application_id} is already "
                                 f"{state['application']['status']}", field="applicationId")
@@ -445,11 +478,9 @@ def respond_to_task(store: GraphStore, task_id: str, action: str, note: str | No
                                                "at": moment(None)})
     if written:
         return dict(written[0]["task"])
-    rows = store.read(st.TASK_STATE, {"taskId": task_id})
-    if not rows:
-        raise NotFound(f"no task {task_id}", field="taskId")
-    raise InvalidTransition(f"task {task_id} is {rows[0]['task']['status']}: it was answered on "
-                            f"{rows[0]['task'].get('respondedAt')}", field="taskId")
+    task = task_state(store, task_id)
+    raise InvalidTransition(f"task {task_id} is {task['status']}: it was answered on {task.get('respondedAt')}",
+                            field="taskId")
 
 
 def punishment_statistics(store: GraphStore, start: dt.date, end: dt.date) -> list[Row]:
