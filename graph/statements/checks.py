@@ -22,19 +22,24 @@ _ROLE_MAP = "{.from, .to, .title, role: type(%s)}"
 _NO_CHAIN = "NULL AS chainNodes, NULL AS chainLinks"
 _NO_SUBJECT = "NULL AS scenario, NULL AS version"
 
-CHECK_ORGANIZATIONS = f"""
+# The first two branches of both checks: the subject itself (with the scenario and the data version), and its
+# own entries. `%s`: label, key property, the subject's map as `person`, and as `organization` (the other NULL).
+_SUBJECT_AND_SELF = f"""
 UNWIND $keys AS key
-MATCH (s:Organization {{uscc: key}})
+MATCH (s:%s {{%s: key}})
 OPTIONAL MATCH (sc:Scenario {{code: $scenario}})
 OPTIONAL MATCH (v:Meta {{key: 'dataVersion'}})
-RETURN key, 'SUBJECT' AS via, NULL AS person, NULL AS role, s{ORGANIZATION_MAP} AS organization,
+RETURN key, 'SUBJECT' AS via, %s AS person, NULL AS role, %s AS organization,
        NULL AS tracedRole, NULL AS entry, {_NO_CHAIN},
        sc{{.code, .name, .checkedRoles, .basisDocument, .basisItem}} AS scenario, v.value AS version
 UNION ALL
 UNWIND $keys AS key
-MATCH (s:Organization {{uscc: key}})-[:HAS_ENTRY]->(e:ListEntry)
+MATCH (s:%s {{%s: key}})-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
-       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}
+       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}"""
+
+CHECK_ORGANIZATIONS = _SUBJECT_AND_SELF % ("Organization", "uscc", "NULL", f"s{ORGANIZATION_MAP}",
+                                           "Organization", "uscc") + f"""
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)-[:HAS_ENTRY]->(e:ListEntry)
@@ -67,19 +72,7 @@ RETURN key, 'SHAREHOLDER' AS via,
        {_NO_SUBJECT}
 """
 
-CHECK_PERSONS = f"""
-UNWIND $keys AS key
-MATCH (p:Person {{pid: key}})
-OPTIONAL MATCH (sc:Scenario {{code: $scenario}})
-OPTIONAL MATCH (v:Meta {{key: 'dataVersion'}})
-RETURN key, 'SUBJECT' AS via, p{PERSON_MAP} AS person, NULL AS role, NULL AS organization,
-       NULL AS tracedRole, NULL AS entry, {_NO_CHAIN},
-       sc{{.code, .name, .checkedRoles, .basisDocument, .basisItem}} AS scenario, v.value AS version
-UNION ALL
-UNWIND $keys AS key
-MATCH (p:Person {{pid: key}})-[:HAS_ENTRY]->(e:ListEntry)
-RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
-       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}
+CHECK_PERSONS = _SUBJECT_AND_SELF % ("Person", "pid", f"s{PERSON_MAP}", "NULL", "Person", "pid") + f"""
 UNION ALL
 UNWIND $keys AS key
 MATCH (p:Person {{pid: key}})-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)

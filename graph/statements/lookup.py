@@ -47,21 +47,16 @@ RETURN key,
 ORDER BY key, holding.ratio DESC
 """
 
-INVESTMENTS_OF_ORGANIZATIONS = f"""
+# What a holder (an organisation, `holder`; or a person, `person`) holds shares in.
+_INVESTMENTS = f"""
 UNWIND $keys AS key
-MATCH (h:Organization {{uscc: key}})-[s:SHAREHOLDER_OF]->(o:Organization)
-RETURN key, h{ORGANIZATION_MAP} AS holder, o{ORGANIZATION_MAP} AS organization,
+MATCH (h:%s {{%s: key}})-[s:SHAREHOLDER_OF]->(o:Organization)
+RETURN key, h%s AS %s, o{ORGANIZATION_MAP} AS organization,
        s{{.ratio, .amount, .from, .to, .source}} AS holding
 ORDER BY key, holding.ratio DESC
 """
-
-INVESTMENTS_OF_PERSONS = f"""
-UNWIND $keys AS key
-MATCH (h:Person {{pid: key}})-[s:SHAREHOLDER_OF]->(o:Organization)
-RETURN key, h{PERSON_MAP} AS person, o{ORGANIZATION_MAP} AS organization,
-       s{{.ratio, .amount, .from, .to, .source}} AS holding
-ORDER BY key, holding.ratio DESC
-"""
+INVESTMENTS_OF_ORGANIZATIONS = _INVESTMENTS % ("Organization", "uscc", ORGANIZATION_MAP, "holder")
+INVESTMENTS_OF_PERSONS = _INVESTMENTS % ("Person", "pid", PERSON_MAP, "person")
 
 ENTRIES_OF_ORGANIZATIONS = f"""
 UNWIND $keys AS key

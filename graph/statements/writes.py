@@ -115,36 +115,17 @@ FOREACH (_ IN CASE WHEN other IS NULL THEN [] ELSE [1] END | MERGE (m)-[:IMPLEME
 RETURN count(DISTINCT m) AS written
 """
 
-# Which of the given keys exist already (reference checks of a load against what is stored).
-EXISTING_ORGANIZATIONS = """
+# Which of the given keys exist already (reference checks of a load against what is stored), one per label.
+_EXISTING = """
 UNWIND $keys AS key
-MATCH (o:Organization {uscc: key})
-RETURN o.uscc AS key
+MATCH (n:%s {%s: key})
+RETURN n.%s AS key
 """
-
-EXISTING_PERSONS = """
-UNWIND $keys AS key
-MATCH (p:Person {pid: key})
-RETURN p.pid AS key
-"""
-
-EXISTING_DEPARTMENTS = """
-UNWIND $keys AS key
-MATCH (d:Department {code: key})
-RETURN d.code AS key
-"""
-
-EXISTING_DOCUMENTS = """
-UNWIND $keys AS key
-MATCH (d:Document {documentId: key})
-RETURN d.documentId AS key
-"""
-
-EXISTING_MEASURES = """
-UNWIND $keys AS key
-MATCH (m:Measure {code: key})
-RETURN m.code AS key
-"""
+EXISTING_ORGANIZATIONS = _EXISTING % ("Organization", "uscc", "uscc")
+EXISTING_PERSONS = _EXISTING % ("Person", "pid", "pid")
+EXISTING_DEPARTMENTS = _EXISTING % ("Department", "code", "code")
+EXISTING_DOCUMENTS = _EXISTING % ("Document", "documentId", "documentId")
+EXISTING_MEASURES = _EXISTING % ("Measure", "code", "code")
 
 # Tests and `--reset` only.
 DELETE_ALL = """
