@@ -19,8 +19,9 @@ from graph.model import Severity
 from graph.settings import PROJECT_ROOT
 from graph.store import GraphStore
 from loaders import rows as r
+from loaders.kinds import RECORD_KINDS
 from loaders.measures import CATALOGUE_DIR
-from loaders.pipeline import PARSERS, Loader
+from loaders.pipeline import Loader
 from loaders.synthetic import (
     _DEMO_ORG,
     DEFAULT_AS_OF,
@@ -158,16 +159,14 @@ def test_every_identifier_validates(any_bundle: Path) -> None:
 def test_every_row_parses_and_keys_are_unique(any_bundle: Path) -> None:
     """Every row passes the loader's own validation, and no two rows of a file have the same identity (the
     loader would reject the second)."""
-    from loaders.pipeline import IDENTITY
-
     for name in FILES:
         seen: set[Any] = set()
         for raw in read(any_bundle, name):
             try:
-                row = PARSERS[name](raw)
+                row = RECORD_KINDS[name].parse(raw)
             except r.RowError as exc:  # pragma: no cover - the message is the point
                 pytest.fail(f"{any_bundle.name}/{name}.csv: {exc} in {raw}")
-            identity = IDENTITY[name](row)
+            identity = RECORD_KINDS[name].identity(row)
             assert identity not in seen, (name, identity)
             seen.add(identity)
 
