@@ -74,7 +74,7 @@ def free_port() -> int:
 
 
 def bundle_for(organizations: int, seed: int) -> Path:
-    from loaders.synthetic import generate
+    from loaders.synthetic.generator import generate
 
     path = BENCH_DIR / f"bundle-{organizations}-{seed}"
     if not (path / "entries.csv").exists():

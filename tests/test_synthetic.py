@@ -16,22 +16,16 @@ import pytest
 
 from graph.identifiers import validate_id_number, validate_uscc
 from graph.model import Severity
+from graph.rules import add_years
 from graph.settings import PROJECT_ROOT
 from graph.store import GraphStore
 from loaders import rows as r
 from loaders.kinds import RECORD_KINDS
 from loaders.measures import CATALOGUE_DIR
 from loaders.pipeline import Loader
-from loaders.synthetic import (
-    _DEMO_ORG,
-    DEFAULT_AS_OF,
-    DEMO_ENTRIES,
-    FILES,
-    add_years,
-    generate,
-    main,
-    write_demo,
-)
+from loaders.synthetic.__main__ import main
+from loaders.synthetic.demo import DEMO_ENTRIES, DEMO_ORG, write_demo
+from loaders.synthetic.generator import DEFAULT_AS_OF, FILES, generate
 from queries.checks import check_subjects, trace_liability
 from queries.subjects import SubjectRef
 
@@ -369,7 +363,7 @@ def test_demo_shows_what_its_readme_says(store: GraphStore) -> None:
     report = Loader(store).load_path(DEMO_DIR)
     assert not report.rejects, [x.describe() for x in report.rejects[:10]]
 
-    subjects = [SubjectRef(uscc=_DEMO_ORG[key].uscc) if key in _DEMO_ORG else SubjectRef(person_id=key)
+    subjects = [SubjectRef(uscc=DEMO_ORG[key].uscc) if key in DEMO_ORG else SubjectRef(person_id=key)
                 for key, _, _ in DEMO_VERDICTS]
     got = {}
     for scenario in sorted({s for _, s, _ in DEMO_VERDICTS}):
