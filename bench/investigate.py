@@ -91,7 +91,7 @@ def run_each(fn: Callable[[Any], Any], inputs: Sequence[Any], warmup: int) -> li
 
 def bundle_for(organizations: int, seed: int) -> Path:
     """A bundle of our own (the other benchmarks regenerate theirs at will)."""
-    from loaders.synthetic import generate
+    from loaders.synthetic.generator import generate
 
     path = BENCH_DIR / f"investigate-bundle-{organizations}-{seed}"
     if not (path / ".complete").exists():

@@ -38,8 +38,10 @@ from graph.model import TRACED_KINDS
 from graph.statements import checks as check_statements
 from graph.statements import lookup
 from graph.store import FalkorStore, GraphStore
+from loaders.csv_bundle import read_csv_bundle
+from loaders.kinds import RECORD_KINDS, statements_for
 from loaders.measures import load_catalogue
-from loaders.pipeline import Loader, _statements_for, read_csv_bundle
+from loaders.pipeline import Loader
 from queries.checks import HOLDER_KINDS
 
 BENCH_DIR = settings.PROJECT_ROOT / "data" / "bench"
@@ -72,7 +74,7 @@ def free_port() -> int:
 
 
 def bundle_for(organizations: int, seed: int) -> Path:
-    from loaders.synthetic import generate
+    from loaders.synthetic.generator import generate
 
     path = BENCH_DIR / f"bundle-{organizations}-{seed}"
     if not (path / "entries.csv").exists():
@@ -91,13 +93,12 @@ def bench_load(store: GraphStore, raw_store: GraphStore, bundle: Path) -> dict[s
     rows_total = report.total_loaded
 
     # Baseline: the same rows, parsed and checked beforehand, written with the raw statements only.
-    loader = Loader(raw_store)
-    parsed = loader._parse(records, type(report)())
-    grouped = {kind: [p.row for p in rows] for kind, rows in parsed.items()}
+    parsed = Loader(raw_store).parse(records)
+    grouped = {kind: [p.row for p in rows] for kind, rows in parsed.rows.items()}
     started = time.perf_counter()
     written = 0
-    for kind in ("departments", "documents", "organizations", "persons", "roles", "shareholdings", "entries"):
-        for statement, group in _statements_for(kind, grouped.get(kind, [])):
+    for kind in RECORD_KINDS:
+        for statement, group in statements_for(kind, grouped.get(kind, [])):
             written += raw_store.write_rows(statement, group)
     raw_s = time.perf_counter() - started
     return {

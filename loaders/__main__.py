@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             return _load(DEMO_DIR, None, not args.no_progress)
         if args.command == "generate":
-            from loaders.synthetic import generate
+            from loaders.synthetic.generator import generate
 
             counts = generate(args.out, organizations=args.organizations, seed=args.seed)
             print(", ".join(f"{k}: {v:,}" for k, v in counts.items()))

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.identifiers import is_valid_uscc, normalize_uscc
-from loaders.pipeline import Record
-from loaders.rows import Reject
+from loaders.records import Record, Reject
 
 ORGANIZATION_SCHEMATA = {"Company", "Organization", "LegalEntity", "PublicBody"}
 USCC_PROPERTIES = ("uscCode", "registrationNumber", "taxNumber", "innCode", "ogrnCode")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from graph.identifiers import InvalidIdentifier, decode_uscc, mask_id_number, validate_id_number, validate_uscc
@@ -25,28 +24,6 @@ class RowError(ValueError):
         self.field = field
         self.reason = reason
         self.value = value
-
-
-@dataclass(frozen=True)
-class Reject:
-    """One refused record: where it was, which field, and why."""
-
-    source: str
-    line: int | None
-    entity: str | None
-    field: str | None
-    reason: str
-    value: str | None = None
-
-    def describe(self) -> str:
-        where = self.source
-        if self.line is not None:
-            where += f":{self.line}"
-        if self.entity:
-            where += f" ({self.entity})"
-        field = f" field {self.field!r}" if self.field else ""
-        value = f" [value {self.value!r}]" if self.value not in (None, "") else ""
-        return f"{where}:{field} {self.reason}{value}"
 
 
 def text(raw: Raw, field: str, *, required: bool = False, max_length: int = 2000) -> str | None:

@@ -40,7 +40,8 @@ from graph.identifiers import make_uscc
 from graph.local_neo4j import LocalNeo4j
 from graph.store import FalkorStore, GraphStore, Neo4jStore
 from loaders.measures import load_catalogue
-from loaders.pipeline import Loader, LoadReport, Record
+from loaders.pipeline import Loader, LoadReport
+from loaders.records import Record
 
 _graph_numbers = itertools.count(1)
 

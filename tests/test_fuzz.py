@@ -24,7 +24,10 @@ from hypothesis import strategies as st
 
 from graph.identifiers import InvalidIdentifier, validate_id_number, validate_uscc
 from graph.store import GraphStore
-from loaders.pipeline import KINDS, PARSERS, Loader, Record, read_csv_bundle
+from loaders.csv_bundle import read_csv_bundle
+from loaders.kinds import RECORD_KINDS
+from loaders.pipeline import Loader
+from loaders.records import Record
 from loaders.rows import RowError
 from tests.graphs import snapshot
 
@@ -145,13 +148,13 @@ def codes_in(row: Any) -> tuple[list[str], list[str]]:
     return usccs, ids
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", RECORD_KINDS)
 def test_row_parsers_return_valid_rows_or_row_errors(kind: str) -> None:
     @given(raw_rows(kind))
     @settings(max_examples=300, deadline=None)
     def run(raw: dict[str, str]) -> None:
         try:
-            row = PARSERS[kind](raw)
+            row = RECORD_KINDS[kind].parse(raw)
         except RowError as exc:
             assert exc.reason
             return
@@ -167,7 +170,7 @@ def test_row_parsers_return_valid_rows_or_row_errors(kind: str) -> None:
     run()
 
 
-@given(st.sampled_from(KINDS), st.binary(max_size=600), st.booleans())
+@given(st.sampled_from(list(RECORD_KINDS)), st.binary(max_size=600), st.booleans())
 @settings(max_examples=250, deadline=None)
 def test_csv_reader_never_crashes_on_arbitrary_bytes(kind: str, body: bytes, with_header: bool) -> None:
     with tempfile.TemporaryDirectory() as directory:
@@ -176,7 +179,7 @@ def test_csv_reader_never_crashes_on_arbitrary_bytes(kind: str, body: bytes, wit
         records, rejects = read_csv_bundle(Path(directory))
     for record in records:
         with contextlib.suppress(RowError):
-            PARSERS[record.kind](record.raw)
+            RECORD_KINDS[record.kind].parse(record.raw)
     assert all(reject.reason for reject in rejects)
 
 

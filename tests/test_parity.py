@@ -22,7 +22,7 @@ import pytest
 from graph.store import FalkorStore, GraphStore
 from loaders.measures import load_catalogue
 from loaders.pipeline import Loader
-from loaders.synthetic import generate
+from loaders.synthetic.generator import generate
 from tests.conftest import BACKENDS, ApiClient, serving
 
 pytestmark = pytest.mark.skipif(set(BACKENDS) != {"falkordb", "neo4j"},

@@ -1,8 +1,8 @@
 """Loads survive faults (issue 6): a load killed half-way and run again, a bundle with 10% corrupt rows, and a
 store that goes away in the middle of a load.
 
-The bundle is a synthetic one (loaders.synthetic.generate, 3,000 organisations, ~35,000 rows), written once per
-module; the reference graph is the same bundle loaded once without interruption. Graphs are compared with
+The bundle is a synthetic one (loaders.synthetic.generator.generate, 3,000 organisations, ~35,000 rows), written
+once per module; the reference graph is the same bundle loaded once without interruption. Graphs are compared with
 `tests.graphs.snapshot` (every node and relationship with every property), ignoring only the time stamp of the
 data-version counter.
 """
@@ -35,7 +35,7 @@ SLOW_BATCH = 20  # rows per statement in the interrupted loads, so that there is
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from loaders.synthetic import generate
+    from loaders.synthetic.generator import generate
 
     out = tmp_path_factory.mktemp("bundle") / "b"
     generate(out, organizations=ORGANIZATIONS, seed=11)

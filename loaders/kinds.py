@@ -1,0 +1,156 @@
+"""The record kinds of a load, in one table: for each kind its file, columns, parser, identity, references and
+write statements. The pipeline, the CSV reader and the synthetic generator all read this table, so a new field
+or kind is added here once (the Cypher itself stays in graph/statements/writes.py).
+
+Load order is the table's order: a record may refer only to records of earlier kinds (or already in the store).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graph import rules
+from graph.model import ROLES
+from graph.statements import writes
+from loaders import rows as r
+
+Row = dict[str, Any]
+Statements = Iterator[tuple[str, list[Row]]]
+# (input field, key, record kind referred to), e.g. ("uscc", "91350203MAD00001X", "organizations").
+Reference = tuple[str, str, str]
+# (input field, reason, value) of a rule a row breaks.
+Problem = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """How rows of a kind that other rows refer to are found in the store, and what a reference to a missing
+    one says."""
+
+    existing: str  # statement: $keys → the keys that exist, as `key`
+    unknown: str  # reason of the reject when a reference finds none
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """One kind of input record (a file of the CSV bundle, docs/DATA_FORMAT.md)."""
+
+    name: str
+    columns: tuple[str, ...]  # every column, in the documented order (the generator writes them so)
+    required: tuple[str, ...]  # columns without which nothing of the file can be read
+    parse: Callable[[r.Raw], Row]  # raw record → the row the write statements take, or RowError
+    identity: Callable[[Row], Any]  # two rows with the same identity in one load: the second is a duplicate
+    statements: Callable[[list[Row]], Statements]  # the write statement for each group of rows
+    references: Callable[[Row], list[Reference]] = lambda row: []  # noqa: E731  checked in this order
+    lookup: Lookup | None = None  # for the kinds that are referred to
+    # A domain rule checked against the measures catalogue once the references hold.
+    catalogue_problem: Callable[[Row, Mapping[str, Mapping[str, Any]]], Problem | None] | None = None
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+
+_SUBJECT_KINDS = {"ORGANIZATION": "organizations", "PERSON": "persons"}
+
+
+def _one(statement: str) -> Callable[[list[Row]], Statements]:
+    def statements(rows: list[Row]) -> Statements:
+        yield statement, rows
+
+    return statements
+
+
+def _by_subject_kind(field: str, *statements: tuple[str, str]) -> Callable[[list[Row]], Statements]:
+    """Rows about an organisation and rows about a person go to different statements (the MATCH differs);
+    `statements` is (ORGANIZATION or PERSON, statement) in the order they are written."""
+
+    def split(rows: list[Row]) -> Statements:
+        for subject_kind, statement in statements:
+            yield statement, [row for row in rows if row[field] == subject_kind]
+
+    return split
+
+
+def _role_statements(rows: list[Row]) -> Statements:
+    """One statement per role: the relationship type is the role."""
+    for role in ROLES:
+        group = [row for row in rows if row["role"] == role]
+        if group:
+            yield writes.UPSERT_ROLES[role], group
+
+
+def _role_references(row: Row) -> list[Reference]:
+    return [("person_id", row["pid"], "persons"), ("uscc", row["uscc"], "organizations")]
+
+
+def _shareholding_references(row: Row) -> list[Reference]:
+    holder_field = "holder_uscc" if row["holderKind"] == "ORGANIZATION" else "holder_person_id"
+    return [(holder_field, row["holder"], _SUBJECT_KINDS[row["holderKind"]]), ("uscc", row["uscc"], "organizations")]
+
+
+def _entry_references(row: Row) -> list[Reference]:
+    subject_field = "subject_uscc" if row["subjectKind"] == "ORGANIZATION" else "subject_person_id"
+    # DOMAIN rule 2: a record cites an effective legal document and a recognising department.
+    return [(subject_field, row["subject"], _SUBJECT_KINDS[row["subjectKind"]]),
+            ("department", row["department"], "departments"), ("document_id", row["documentId"], "documents")]
+
+
+def _entry_measures_problem(row: Row, catalogue: Mapping[str, Mapping[str, Any]]) -> Problem | None:
+    """DOMAIN rule 5: only measures on the list, and only those allowed for this kind and severity."""
+    refused = rules.measure_problem(row["props"]["kind"], row["props"]["severity"], row["measures"], catalogue)
+    return ("measures", refused[1], refused[0]) if refused else None
+
+
+_KINDS: tuple[RecordKind, ...] = (
+    RecordKind(
+        "departments", ("code", "name"), ("code", "name"), r.parse_department, lambda row: row["code"],
+        _one(writes.UPSERT_DEPARTMENTS),
+        lookup=Lookup(writes.EXISTING_DEPARTMENTS, "is not a known department"),
+    ),
+    RecordKind(
+        "documents", ("document_id", "number", "title", "issuer", "date", "kind"), ("document_id", "number", "title"),
+        r.parse_document, lambda row: row["documentId"], _one(writes.UPSERT_DOCUMENTS),
+        lookup=Lookup(writes.EXISTING_DOCUMENTS, "is not a known document"),
+    ),
+    RecordKind(
+        "organizations", ("uscc", "name", "status", "established"), ("uscc", "name"), r.parse_organization,
+        lambda row: row["uscc"], _one(writes.UPSERT_ORGANIZATIONS),
+        lookup=Lookup(writes.EXISTING_ORGANIZATIONS, "refers to an organisation neither in this load nor in the store"),
+    ),
+    RecordKind(
+        "persons", ("person_id", "name", "id_number"), ("person_id", "name"), r.parse_person, lambda row: row["pid"],
+        _one(writes.UPSERT_PERSONS),
+        lookup=Lookup(writes.EXISTING_PERSONS, "refers to a person neither in this load nor in the store"),
+    ),
+    RecordKind(
+        "roles", ("person_id", "uscc", "role", "title", "from", "to", "source"), ("person_id", "uscc", "role"),
+        r.parse_role, lambda row: (row["role"], row["pid"], row["uscc"], row["key"]), _role_statements,
+        references=_role_references,
+    ),
+    RecordKind(
+        "shareholdings", ("holder_uscc", "holder_person_id", "uscc", "ratio", "amount", "from", "to", "source"),
+        ("uscc", "ratio"), r.parse_shareholding, lambda row: (row["holder"], row["uscc"], row["key"]),
+        _by_subject_kind("holderKind", ("PERSON", writes.UPSERT_PERSON_SHAREHOLDINGS),
+                         ("ORGANIZATION", writes.UPSERT_ORGANIZATION_SHAREHOLDINGS)),
+        references=_shareholding_references,
+    ),
+    RecordKind(
+        "entries", ("entry_id", "subject_uscc", "subject_person_id", "kind", "reason", "severity", "department",
+                    "document_id", "start", "end", "act_date", "status", "leniency", "repairable", "measures"),
+        ("entry_id", "kind", "reason", "department", "document_id", "start"), r.parse_entry,
+        lambda row: row["entryId"],
+        _by_subject_kind("subjectKind", ("ORGANIZATION", writes.UPSERT_ORGANIZATION_ENTRIES),
+                         ("PERSON", writes.UPSERT_PERSON_ENTRIES)),
+        references=_entry_references, catalogue_problem=_entry_measures_problem,
+    ),
+)
+
+RECORD_KINDS: dict[str, RecordKind] = {kind.name: kind for kind in _KINDS}
+
+
+def statements_for(kind: str, rows: list[Row]) -> Statements:
+    """The write statements for rows of one kind, each with the rows it takes."""
+    return RECORD_KINDS[kind].statements(rows)

@@ -1,0 +1,48 @@
+"""What every reader produces and every stage reports: a raw `Record` and where it came from, and a `Reject`
+saying which record was refused and why. Its own module so the readers and the pipeline share it without
+importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from loaders.rows import Raw
+
+
+@dataclass
+class Record:
+    """One raw input record (column name → text, docs/DATA_FORMAT.md) of a record kind, and where it came from."""
+
+    kind: str
+    raw: Raw
+    source: str
+    line: int | None = None
+    entity: str | None = None
+
+    def reject(self, field: str | None, reason: str, value: Any = None) -> Reject:
+        """This record refused: `field` and `reason` as the report shows them, the value cut to 80 characters."""
+        return Reject(self.source, self.line, self.entity, field, reason, None if value is None else str(value)[:80])
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One refused record: where it was, which field, and why."""
+
+    source: str
+    line: int | None
+    entity: str | None
+    field: str | None
+    reason: str
+    value: str | None = None
+
+    def describe(self) -> str:
+        where = self.source
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.entity:
+            where += f" ({self.entity})"
+        field = f" field {self.field!r}" if self.field else ""
+        value = f" [value {self.value!r}]" if self.value not in (None, "") else ""
+        return f"{where}:{field} {self.reason}{value}"
