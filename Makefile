@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install run test lint bench demo clean vendor neo4j neo4j-stop neo4j-launcher bench-engines
+.PHONY: install run test lint bench demo clean vendor neo4j neo4j-stop neo4j-launcher bench-engines bench-synthetic
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,9 @@ bench: install
 	$(BIN)/python -m bench.run
 
 ## The same workload on the embedded engine and on the local Neo4j, in one run, one table (README: engines).
+bench-synthetic: install
+	$(BIN)/python -m bench.synthetic
+
 bench-engines: install neo4j-launcher
 	$(BIN)/python -m bench.engines
 

@@ -11,7 +11,7 @@ is a copy to remove. Where a rule comes from (../shared/DOMAIN.md and the policy
 | publicly disclosed on a day            | `publicly_disclosed`        | rules 6, 8, 10 (disclosure stops)     |
 | a role or holding held on a day        | `held_on`                   | rule 3                                |
 | liability traced at act or listing     | `traced_at`, `liability_of` | rule 3 (2016〔33〕 14, 2018-893 8)      |
-| measures that apply to whom            | `applicable_measures`       | rule 5                                |
+| measures that apply to whom            | `applicable_measures`, `reaches_listed` | rule 5                    |
 | measure eligibility, proportionality   | `measure_problem`           | rule 5 (2020-49 items 9-10)           |
 | a finding's effect on the verdict      | `effect_of`                 | rules 5, 7, 9                         |
 | effective ratio and control (> 50 %)   | `chain_ratio`, `effective_ratio`, `controls` | 股权穿透, 实际控制人   |
@@ -214,6 +214,14 @@ def applicable_measures(measures: Iterable[M], target: str, scenario: str) -> li
     """The measures of an entry that apply in `scenario` to a subject reached as `target` (ORGANIZATION,
     PERSON, SHAREHOLDER or the role traced through) (rule 5: measures come from the list)."""
     return [m for m in measures if scenario in (m.get("scenarios") or []) and target in (m.get("targets") or [])]
+
+
+def reaches_listed(targets: Iterable[str], subject_kind: str) -> bool:
+    """Whether a measure with these targets can reach anyone through an entry on a subject of this kind: an entry
+    on a person reaches that person (PERSON); one on an organisation reaches the organisation or, by liability
+    tracing, the persons in a role (any target but PERSON)."""
+    wanted = set(targets)
+    return "PERSON" in wanted if subject_kind == "PERSON" else bool(wanted - {"PERSON"})
 
 
 def measure_problem(kind: str, severity: str, codes: Iterable[str],

@@ -222,3 +222,10 @@ def test_missing_repair_conditions() -> None:
         "training of at least 3 hours"]
     assert rules.missing_repair_conditions({"rectificationConfirmed": True, "commitmentPublished": True,
                                             "trainingHours": 3, "reportIssuer": "某机构"}) == []
+
+
+def test_a_measure_reaches_a_listed_person_as_person_and_an_organisation_otherwise() -> None:
+    assert rules.reaches_listed(["PERSON"], "PERSON") and not rules.reaches_listed(["ORGANIZATION"], "PERSON")
+    assert rules.reaches_listed(["ORGANIZATION"], "ORGANIZATION")
+    assert rules.reaches_listed(["LEGAL_REPRESENTATIVE", "PERSON"], "ORGANIZATION")  # traced to the person
+    assert not rules.reaches_listed(["PERSON"], "ORGANIZATION")

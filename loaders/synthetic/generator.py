@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.identifiers import USCC_CHARSET, make_id_number, make_uscc
-from graph.rules import add_years, measure_problem
+from graph.rules import add_years, measure_problem, reaches_listed
 from loaders.kinds import RECORD_KINDS
 from loaders.measures import read_catalogue
 from loaders.synthetic.vocabulary import (
@@ -81,14 +81,9 @@ class MeasureChooser:
         mandatory ones for a minor violation."""
         codes = [m["code"] for m in self.measures
                  if measure_problem(kind, severity or "GENERAL", [m["code"]], self.catalogue) is None]
-        # TODO(rules): which targets reach a listed subject (a listed person: PERSON; a listed organisation and the
-        # persons traced from it: any target but PERSON alone) is a rule of the checks, written here again.
-        if subject_kind == "PERSON":
-            codes = [c for c in codes if "PERSON" in self.catalogue[c]["targets"]]
-        else:
-            codes = [c for c in codes if set(self.catalogue[c]["targets"]) - {"PERSON"}]
-        # TODO(rules): "a minor violation with leniency carries no mandatory measure" (rule 9) is a choice of the
-        # generator here, not the shared rule.
+        codes = [c for c in codes if reaches_listed(self.catalogue[c]["targets"], subject_kind)]
+        # A choice of the generator, not a rule: lenient minor violations get recommended measures only, so the
+        # synthetic data holds such entries beside the lenient restricted ones the check lowers (rules.effect_of).
         if lenient_minor:
             codes = [c for c in codes if not self.catalogue[c]["mandatory"]]
         return codes
