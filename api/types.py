@@ -180,7 +180,10 @@ class Shareholding:
 
     @strawberry.field(description="the holder, organisation or person")
     def holder(self) -> Annotated[Organization | Person, strawberry.union("Subject")]:
-        return self.holder_organization or self.holder_person  # type: ignore[return-value]
+        holder = self.holder_organization or self.holder_person
+        if holder is None:  # the statement matches a holder node; a row without one is a bug, not a null
+            raise ValueError("a shareholding without a holder")
+        return holder
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Shareholding:

@@ -125,7 +125,6 @@ EXISTING_ORGANIZATIONS = _EXISTING % ("Organization", "uscc", "uscc")
 EXISTING_PERSONS = _EXISTING % ("Person", "pid", "pid")
 EXISTING_DEPARTMENTS = _EXISTING % ("Department", "code", "code")
 EXISTING_DOCUMENTS = _EXISTING % ("Document", "documentId", "documentId")
-EXISTING_MEASURES = _EXISTING % ("Measure", "code", "code")
 
 # Tests and `--reset` only.
 DELETE_ALL = """
