@@ -45,7 +45,9 @@ class RecordKind:
     statements: Callable[[list[Row]], Statements]  # the write statement for each group of rows
     references: Callable[[Row], list[Reference]] = lambda row: []  # noqa: E731  checked in this order
     lookup: Lookup | None = None  # for the kinds that are referred to
-    # A domain rule checked against the measures catalogue once the references hold.
+    # What the measures catalogue adds to a row once its references hold (entries: the implied measures), and
+    # the domain rule then checked against it.
+    from_catalogue: Callable[[Row, Mapping[str, Mapping[str, Any]]], None] | None = None
     catalogue_problem: Callable[[Row, Mapping[str, Mapping[str, Any]]], Problem | None] | None = None
 
     @property
@@ -98,6 +100,15 @@ def _entry_references(row: Row) -> list[Reference]:
             ("department", row["department"], "departments"), ("document_id", row["documentId"], "documents")]
 
 
+def _entry_implied_measures(row: Row, catalogue: Mapping[str, Mapping[str, Any]]) -> None:
+    """A record naming no measures carries those the catalogue attaches to its kind and severity (rule 5),
+    marked implied; one naming any keeps exactly those (and a reload that names some clears the mark)."""
+    implied = not row["measures"]
+    if implied:
+        row["measures"] = rules.implied_measures(row["props"]["kind"], row["props"]["severity"], catalogue)
+    row["props"]["measuresImplied"] = implied
+
+
 def _entry_measures_problem(row: Row, catalogue: Mapping[str, Mapping[str, Any]]) -> Problem | None:
     """DOMAIN rule 5: only measures on the list, and only those allowed for this kind and severity."""
     refused = rules.measure_problem(row["props"]["kind"], row["props"]["severity"], row["measures"], catalogue)
@@ -144,7 +155,8 @@ _KINDS: tuple[RecordKind, ...] = (
         lambda row: row["entryId"],
         _by_subject_kind("subjectKind", ("ORGANIZATION", writes.UPSERT_ORGANIZATION_ENTRIES),
                          ("PERSON", writes.UPSERT_PERSON_ENTRIES)),
-        references=_entry_references, catalogue_problem=_entry_measures_problem,
+        references=_entry_references, from_catalogue=_entry_implied_measures,
+        catalogue_problem=_entry_measures_problem,
     ),
 )
 

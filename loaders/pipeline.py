@@ -166,6 +166,8 @@ class Loader:
                     unknown = RECORD_KINDS[referred].lookup
                     assert unknown is not None, f"{kind} refers to {referred}, which has no lookup"
                     return field_name, unknown.unknown, key
+            if record_kind.from_catalogue is not None:
+                record_kind.from_catalogue(row, catalogue)
             if record_kind.catalogue_problem is None:
                 return None
             return record_kind.catalogue_problem(row, catalogue)
