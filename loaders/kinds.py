@@ -49,6 +49,12 @@ class RecordKind:
     # the domain rule then checked against it.
     from_catalogue: Callable[[Row, Mapping[str, Mapping[str, Any]]], None] | None = None
     catalogue_problem: Callable[[Row, Mapping[str, Mapping[str, Any]]], Problem | None] | None = None
+    # When one row stands for several relationships (a compound title: one per canonical role it names), the
+    # identity of each; a row sharing any of them with an earlier row is a duplicate. None: `[identity(row)]`.
+    identities: Callable[[Row], list[Any]] | None = None
+
+    def identities_of(self, row: Row) -> list[Any]:
+        return self.identities(row) if self.identities is not None else [self.identity(row)]
 
     @property
     def file(self) -> str:
@@ -77,11 +83,17 @@ def _by_subject_kind(field: str, *statements: tuple[str, str]) -> Callable[[list
 
 
 def _role_statements(rows: list[Row]) -> Statements:
-    """One statement per role: the relationship type is the role."""
+    """One statement per role: the relationship type is the role. A row naming several roles (a compound
+    title) is in the group of each."""
     for role in ROLES:
-        group = [row for row in rows if row["role"] == role]
+        group = [row for row in rows if role in row["roles"]]
         if group:
             yield writes.UPSERT_ROLES[role], group
+
+
+def _role_identities(row: Row) -> list[Any]:
+    """The MERGE key of each relationship a role row writes: (role, person, organisation, from)."""
+    return [(role, row["pid"], row["uscc"], row["key"]) for role in row["roles"]]
 
 
 def _role_references(row: Row) -> list[Reference]:
@@ -138,8 +150,8 @@ _KINDS: tuple[RecordKind, ...] = (
     ),
     RecordKind(
         "roles", ("person_id", "uscc", "role", "title", "from", "to", "source"), ("person_id", "uscc", "role"),
-        r.parse_role, lambda row: (row["role"], row["pid"], row["uscc"], row["key"]), _role_statements,
-        references=_role_references,
+        r.parse_role, lambda row: tuple(_role_identities(row)), _role_statements,
+        references=_role_references, identities=_role_identities,
     ),
     RecordKind(
         "shareholdings", ("holder_uscc", "holder_person_id", "uscc", "ratio", "amount", "from", "to", "source"),

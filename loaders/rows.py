@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph.identifiers import InvalidIdentifier, decode_uscc, mask_id_number, validate_id_number, validate_uscc
-from graph.model import EntryStatus, Leniency, ListKind, OrganizationStatus, Severity, role_from_title
+from graph.model import EntryStatus, Leniency, ListKind, OrganizationStatus, Severity, UnknownTitle, roles_from_title
 
 Raw = Mapping[str, Any]
 
@@ -180,16 +180,20 @@ def parse_person(raw: Raw) -> dict[str, Any]:
 
 
 def parse_role(raw: Raw) -> dict[str, Any]:
+    """A role row: `roles` are the canonical roles the title names, each once (a compound title such as
+    董事长兼总经理 names DIRECTOR and SENIOR_MANAGER; 董事长/董事 names DIRECTOR once); each becomes its own
+    relationship, keyed (person, organisation, role, from), every one keeping the title as written."""
     pid = text(raw, "person_id", required=True)
     uscc = _uscc(raw, "uscc")
     written = text(raw, "role", required=True)
     assert written is not None
-    role = role_from_title(written)
-    if role is None:
-        raise RowError("role", "is not a known role or title (see docs/DATA_FORMAT.md)", written)
+    try:
+        roles = roles_from_title(written)
+    except UnknownTitle as exc:
+        raise RowError("role", f"{exc.reason} (see docs/DATA_FORMAT.md)", written) from None
     start, end = period(raw, "from", "to")
     return {
-        "role": role.value,
+        "roles": [role.value for role in roles],
         "pid": pid,
         "uscc": uscc,
         "key": _key(start),
