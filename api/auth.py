@@ -345,6 +345,12 @@ class PublicView(_PostProcess):
         return public_filter(value) if principal(info).role == PUBLIC else value
 
 
+def sees_persons_in_search(info: Info) -> bool:
+    """PUBLIC searches find organisations only, decided before paging so that no page or cursor tells a PUBLIC
+    caller that a person of that name exists."""
+    return principal(info).role != PUBLIC
+
+
 class MaskedName(_PostProcess):
     """A person's name, masked for PUBLIC callers."""
 
