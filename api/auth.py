@@ -173,6 +173,12 @@ def authenticate(store: GraphStore, headers: Mapping[str, str]) -> Principal:
                      department=key.get("department"), unmask=bool(key.get("unmask")))
 
 
+def require_unrevoked(store: GraphStore, who: Principal) -> None:
+    """For work that outlives its request (a subscription): `Unauthenticated` once the key has been revoked."""
+    if who.key_id is not None and access.key_revoked(store, who.key_id):
+        raise Unauthenticated("this API key was revoked")
+
+
 # ------------------------------------------------------------------------------------------ permissions
 
 

@@ -133,6 +133,9 @@ BETWEENNESS_SAMPLES = 100
 
 # Subjects one `listEvents` subscription may watch.
 MAX_WATCHED_SUBJECTS = 1_000
+# An open subscription checks its key again at least this often (and before each event it delivers): a revoked
+# key's subscriptions end within this many seconds.
+SUBSCRIPTION_KEY_RECHECK_SECONDS = float(_env("SUBSCRIPTION_KEY_RECHECK_SECONDS", "5"))
 
 # Lengths of what callers type: a person id, a search text, a department code, an API key's label, a declared
 # purpose, free text on a due-process step (reasons, notes, grounds) and a task's action.
