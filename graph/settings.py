@@ -61,6 +61,9 @@ FALKORDB_URL = _env("FALKORDB_URL", "")
 # the embedded engine at 44,000 entities/s in batches of 5,000; 2,000 keeps each transaction and its memory smaller.
 WRITE_BATCH_SIZE = int(_env("WRITE_BATCH_SIZE", "2000"))
 
+# Keys per statement when a load looks up what is stored (references, entries under due process).
+READ_BATCH_SIZE = int(_env("READ_BATCH_SIZE", "5000"))
+
 # The HTTP server.
 HOST = _env("HOST", "127.0.0.1")
 PORT = int(_env("PORT", "8000"))
