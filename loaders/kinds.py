@@ -47,6 +47,9 @@ class RecordKind:
     lookup: Lookup | None = None  # for the kinds that are referred to
     # A domain rule checked against the measures catalogue once the references hold.
     catalogue_problem: Callable[[Row, Mapping[str, Mapping[str, Any]]], Problem | None] | None = None
+    # Optional columns beyond `columns` (registry details): read when a file or mapping gives them, and a
+    # column that is absent leaves what is stored alone. The synthetic generator does not write them.
+    extra_columns: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:
@@ -119,6 +122,7 @@ _KINDS: tuple[RecordKind, ...] = (
         "organizations", ("uscc", "name", "status", "established"), ("uscc", "name"), r.parse_organization,
         lambda row: row["uscc"], _one(writes.UPSERT_ORGANIZATIONS),
         lookup=Lookup(writes.EXISTING_ORGANIZATIONS, "refers to an organisation neither in this load nor in the store"),
+        extra_columns=r.ORGANIZATION_DETAILS,
     ),
     RecordKind(
         "persons", ("person_id", "name", "id_number"), ("person_id", "name"), r.parse_person, lambda row: row["pid"],
