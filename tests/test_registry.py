@@ -179,9 +179,9 @@ def test_a_load_that_ends_during_a_background_save_waits_for_it_and_exits_0(
     made slow (the engine's rdb-key-save-delay) and started just before the load, so the load ends while it runs."""
     _, store = own_engine
     redis = store._client.connection
-    for i in range(4):
-        redis.set(f"pad{i}", "x")  # keys to save slowly: about a second in all
-    redis.config_set("rdb-key-save-delay", 250_000)
+    for i in range(10):
+        redis.set(f"pad{i}", "x")  # keys to save slowly: 3 s in all, far longer than this small load takes
+    redis.config_set("rdb-key-save-delay", 300_000)
     redis.bgsave()
     out, err, rejects = io.StringIO(), io.StringIO(), tmp_path / "rejects.csv"
     code, report = run_load(extract(tmp_path / "x"), mapping=MAPPING, rejects_file=rejects, store=store,
