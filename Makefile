@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install run test lint bench demo clean vendor neo4j neo4j-stop neo4j-launcher bench-engines bench-synthetic
+.PHONY: install run test lint bench demo clean vendor neo4j neo4j-stop neo4j-launcher bench-engines bench-synthetic bench-registry
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ bench: install
 ## The same workload on the embedded engine and on the local Neo4j, in one run, one table (README: engines).
 bench-synthetic: install
 	$(BIN)/python -m bench.synthetic
+
+## The 2019 registrations (../shared/realdata/) through their mapping, three loads in a row (README: registry import).
+bench-registry: install
+	$(BIN)/python -m bench.registry --runs 3
 
 bench-engines: install neo4j-launcher
 	$(BIN)/python -m bench.engines

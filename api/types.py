@@ -216,6 +216,12 @@ class Organization:
     category_code: str | None
     division: str | None = strawberry.field(description="6-digit administrative-division code")
     province: str | None
+    registered_capital: float | None = strawberry.field(
+        default=None, description="Registered capital (注册资本), in units of capitalCurrency (not 万)")
+    capital_currency: str | None = strawberry.field(default=None, description="ISO 4217 code, e.g. CNY")
+    legal_form: str | None = strawberry.field(default=None, description="Type of enterprise as registered (企业类型)")
+    address: str | None = strawberry.field(default=None, description="Registered address (注册地址)")
+    business_scope: str | None = strawberry.field(default=None, description="Business scope (经营范围)")
 
     @classmethod
     def from_map(cls, m: dict[str, Any]) -> Organization:
@@ -223,7 +229,9 @@ class Organization:
                    established=to_date(m.get("established")),
                    registration_authority=m.get("registrationAuthority"),
                    registration_authority_code=m.get("registrationAuthorityCode"), category=m.get("category"),
-                   category_code=m.get("categoryCode"), division=m.get("division"), province=m.get("province"))
+                   category_code=m.get("categoryCode"), division=m.get("division"), province=m.get("province"),
+                   registered_capital=m.get("registeredCapital"), capital_currency=m.get("capitalCurrency"),
+                   legal_form=m.get("legalForm"), address=m.get("address"), business_scope=m.get("businessScope"))
 
     @strawberry.field(description="Roles held in this organisation; with asOf, only those held on that date")
     async def roles(self, info: Info, as_of: dt.date | None = None) -> list[RoleHeld]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -25,6 +26,9 @@ from graph.statements import writes
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
+
+# How long a checkpoint waits for the snapshot(s) it needs before leaving them to finish on their own.
+CHECKPOINT_TIMEOUT = 120.0
 
 
 class GraphStore(ABC):
@@ -42,8 +46,10 @@ class GraphStore(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
-    def checkpoint(self) -> None:  # noqa: B027 - a no-op unless the engine needs telling
-        """Make recent writes durable now, where the engine needs to be told (the embedded one)."""
+    def checkpoint(self, timeout: float = CHECKPOINT_TIMEOUT) -> str:
+        """Make recent writes durable now, where the engine needs to be told (the embedded one); what happened,
+        as a sentence for a load's summary ("" when there is nothing to say: Neo4j fsyncs every commit)."""
+        return ""
 
     def write_rows(self, query: str, rows: Sequence[Row], batch_size: int | None = None) -> int:
         """Write `rows` through an `UNWIND $rows` statement in batches; returns the sum of `written`.
@@ -91,7 +97,12 @@ class FalkorStore(GraphStore):
 
         name = graph_name or settings.GRAPH_NAME
         if url:
-            return cls(falkordb.FalkorDB.from_url(url), name)
+            import redis
+
+            try:
+                return cls(falkordb.FalkorDB.from_url(url), name)
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                raise StoreUnavailable(f"the FalkorDB at {url} is not reachable: {exc}") from exc
         server = EmbeddedFalkorDB(data_dir or settings.DATA_DIR).start()
         client = falkordb.FalkorDB(unix_socket_path=str(server.socket_path))
         return cls(client, name, server if server.owned else None)
@@ -134,16 +145,57 @@ class FalkorStore(GraphStore):
             self.graph_name,
         )
 
-    def checkpoint(self) -> None:
-        """Ask the engine for a snapshot now (after a load), without waiting for it."""
+    def checkpoint(self, timeout: float = CHECKPOINT_TIMEOUT) -> str:
+        """A snapshot on disk that holds every write acknowledged so far; returns what happened, for a summary.
+
+        A background save already running (the periodic one, taken within seconds of any change) may have started
+        before the last writes, so it is waited for, not trusted: once it ends, our own save is started unless the
+        one that ended left nothing unsaved, and ours is waited for too. A save that fails (a full disk, a data
+        directory that is gone; the engine's log says which) raises StoreError; a save still running after
+        `timeout` s is left to finish on its own (it, the periodic snapshot and the snapshot at a clean stop cover
+        the writes) and the returned sentence says so.
+        """
         import redis
 
+        started = time.monotonic()
+        other = False  # a save that was not ours was running
+        waited = 0.0  # how long it was waited for
+        ours = False
+        client = self._client.connection
         try:
-            self._client.connection.execute_command("BGSAVE", "SCHEDULE")
-        except redis.ResponseError as exc:
-            # The periodic snapshot started meanwhile: a save is underway, which is what was asked for.
-            if "in progress" not in str(exc):
-                raise StoreError(f"the embedded engine refused the snapshot: {exc}") from exc
+            while True:
+                info = client.info("persistence")
+                if info["rdb_bgsave_in_progress"]:
+                    other = other or not ours
+                    if time.monotonic() - started > timeout:
+                        return (f"snapshot still being written after {timeout:.0f} s; the engine finishes it in the "
+                                "background")
+                    time.sleep(0.05)
+                    continue
+                if ours:
+                    if info["rdb_last_bgsave_status"] != "ok":
+                        raise StoreError("the snapshot after the writes failed: they are in the engine's memory but "
+                                         "not on disk (see falkordb.log in its data directory)")
+                    break
+                if other and not waited:
+                    waited = time.monotonic() - started
+                if int(info["rdb_changes_since_last_save"]) == 0 and info["rdb_last_bgsave_status"] == "ok":
+                    break  # the last save (maybe the one just waited for) holds every write
+                try:
+                    client.execute_command("BGSAVE")
+                    ours = True
+                except redis.ResponseError as exc:
+                    # Another save started since INFO (or another child process runs): wait for it, then look again.
+                    if "in progress" not in str(exc) and "child process" not in str(exc):
+                        raise StoreError(f"the embedded engine refused the snapshot: {exc}") from exc
+                    other = True
+        except (redis.ConnectionError, redis.TimeoutError, ConnectionError) as exc:
+            raise StoreUnavailable(f"the embedded engine is not reachable for the snapshot: {exc}") from exc
+        took = time.monotonic() - started
+        saved = f"snapshot written in {took:.1f} s" if ours else f"snapshot up to date ({took:.1f} s)"
+        if other:
+            return f"{saved}, after waiting {waited:.1f} s for a background save already in progress"
+        return saved
 
     def drop(self) -> None:
         """Delete the whole graph (tests)."""

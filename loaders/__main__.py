@@ -3,51 +3,38 @@
 The store is whichever is configured (Neo4j when NEO4J_URI is set, else the embedded engine, started if no
 server is running on its data directory and stopped again afterwards).
 
-Exit codes: 0 everything loaded; 3 loaded with rejects (listed, and written to the rejects file);
-1 nothing could be done (store unavailable, unreadable path).
+Exit codes of `load` (loaders/load_command.py `Exit`): 0 loaded (rejects, if any, listed and written to the
+rejects file); 1 nothing loaded (bad input); 2 store unavailable; 3 failed after the writes had begun (the
+summary and the rejects file are still written).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from graph import settings
 from graph.errors import CreditGraphError
 from graph.store import open_store
+from loaders.load_command import run_load
 from loaders.measures import load_catalogue
-from loaders.pipeline import Loader
 
 DEMO_DIR = settings.PROJECT_ROOT / "data" / "demo"
 
 
-def _load(path: Path, rejects_file: Path | None, progress: bool) -> int:
-    if not path.exists():
-        print(f"error: {path} does not exist", file=sys.stderr)
-        return 1
-    started = time.perf_counter()
-    with open_store() as store:
-        load_catalogue(store)
-        report = Loader(store, progress=progress).load_path(path)
-        store.checkpoint()
-    elapsed = time.perf_counter() - started
-    print(report.summary())
-    print(f"data version {report.data_version}, {report.total_loaded:,} rows in {elapsed:.1f} s")
-    if report.rejects:
-        target = rejects_file or Path(f"{path.name.rstrip('/')}.rejects.csv")
-        report.write_rejects(target)
-        print(f"rejects written to {target}")
-        return 3
-    return 0
+def _load(path: Path, rejects_file: Path | None, progress: bool, mapping: Path | None = None) -> int:
+    return int(run_load(path, mapping=mapping, rejects_file=rejects_file, progress=progress)[0])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m loaders", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    load = commands.add_parser("load", help="load a CSV bundle directory or a FollowTheMoney .jsonl file")
+    load = commands.add_parser("load", help="load a CSV bundle directory, a FollowTheMoney .jsonl file, or (with "
+                                            "--mapping) a source in its own columns")
     load.add_argument("path", type=Path)
+    load.add_argument("--mapping", type=Path, help="a mapping file (TOML, docs/DATA_FORMAT.md) for a source in its "
+                                                   "own columns, e.g. loaders/mappings/registrations-2019.toml")
     load.add_argument("--rejects", type=Path, help="where to write the rejects report (CSV)")
     load.add_argument("--no-progress", action="store_true")
     gen = commands.add_parser("generate", help="write a synthetic CSV bundle")
@@ -63,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "load":
-            return _load(args.path, args.rejects, not args.no_progress)
+            return _load(args.path, args.rejects, not args.no_progress, args.mapping)
         if args.command == "demo":
             return _load(DEMO_DIR, None, not args.no_progress)
         if args.command == "generate":

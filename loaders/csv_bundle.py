@@ -7,6 +7,7 @@ fields becomes a reject naming the file and line; a file without a required colu
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from loaders.kinds import RECORD_KINDS, RecordKind
@@ -22,7 +23,6 @@ def read_csv_bundle(path: Path) -> tuple[list[Record], list[Reject]]:
     known = {kind.file for kind in RECORD_KINDS.values()}
     for extra in sorted(p.name for p in path.glob("*.csv") if p.name not in known):
         rejects.append(Reject(extra, None, None, None, f"unknown file (expected one of {', '.join(sorted(known))})"))
-    csv.field_size_limit(_CSV_MAX_FIELD)
     for kind in RECORD_KINDS.values():
         file = path / kind.file
         if file.exists():
@@ -31,9 +31,20 @@ def read_csv_bundle(path: Path) -> tuple[list[Record], list[Reject]]:
 
 
 def _read_csv_file(file: Path, kind: RecordKind, records: list[Record], rejects: list[Reject]) -> None:
-    name = file.name
+    for line, row in csv_rows(file, kind.required, rejects):
+        records.append(Record(kind.name, row, file.name, line))
+
+
+def csv_rows(file: Path, required: Iterable[str], rejects: list[Reject], *, encoding: str = "utf-8-sig",
+             source: str | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, column → cell) of each readable line of a CSV file with a header row; an unreadable line
+    becomes a reject naming `source` (the file name unless given) and the line, a file without a required column
+    one reject for the whole file."""
+    name = source or file.name
+    label = "UTF-8" if encoding.lower().replace("_", "-") in {"utf-8", "utf-8-sig", "utf8"} else encoding
+    csv.field_size_limit(_CSV_MAX_FIELD)
     # Decode leniently so one bad byte costs one row, then reject rows that carry the replacement character.
-    with file.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+    with file.open("r", encoding=encoding, errors="replace", newline="") as handle:
         cleaned = (line.replace("\0", "\ufffd") for line in handle)
         reader = csv.reader(cleaned)
         try:
@@ -44,7 +55,7 @@ def _read_csv_file(file: Path, kind: RecordKind, records: list[Record], rejects:
         except csv.Error as exc:
             rejects.append(Reject(name, 1, None, None, f"unreadable header: {exc}"))
             return
-        missing = [c for c in kind.required if c not in header]
+        missing = [c for c in required if c not in header]
         if missing:
             rejects.append(Reject(name, 1, None, None, f"missing column(s) {', '.join(missing)}; nothing loaded "
                                                        "from this file"))
@@ -64,6 +75,6 @@ def _read_csv_file(file: Path, kind: RecordKind, records: list[Record], rejects:
                 rejects.append(Reject(name, line, None, None, f"has {len(cells)} fields, the header has {len(header)}"))
                 continue
             if any("\ufffd" in c for c in cells):
-                rejects.append(Reject(name, line, None, None, "is not valid UTF-8 (or contains a NUL byte)"))
+                rejects.append(Reject(name, line, None, None, f"is not valid {label} (or contains a NUL byte)"))
                 continue
-            records.append(Record(kind.name, dict(zip(header, cells, strict=True)), name, line))
+            yield line, dict(zip(header, cells, strict=True))

@@ -66,6 +66,9 @@ class RecordKind:
 
     def identities_of(self, row: Row) -> list[Any]:
         return self.identities(row) if self.identities is not None else [self.identity(row)]
+    # Optional columns beyond `columns` (registry details): read when a file or mapping gives them, and a
+    # column that is absent leaves what is stored alone. The synthetic generator does not write them.
+    extra_columns: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:
@@ -166,6 +169,7 @@ _KINDS: tuple[RecordKind, ...] = (
         "organizations", ("uscc", "name", "status", "established"), ("uscc", "name"), r.parse_organization,
         lambda row: row["uscc"], _one(writes.UPSERT_ORGANIZATIONS),
         lookup=Lookup(writes.EXISTING_ORGANIZATIONS, "refers to an organisation neither in this load nor in the store"),
+        extra_columns=r.ORGANIZATION_DETAILS,
     ),
     RecordKind(
         "persons", ("person_id", "name", "id_number"), ("person_id", "name"), r.parse_person, lambda row: row["pid"],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +25,8 @@ from loaders import rows as r
 from loaders.csv_bundle import read_csv_bundle
 from loaders.ftm import read_ftm
 from loaders.kinds import RECORD_KINDS, Problem, RecordKind, Row
-from loaders.records import Record, Reject
+from loaders.mapped import load_mapping, read_mapped
+from loaders.records import Record, Reject, belongs_to_refused
 
 
 @dataclass
@@ -47,18 +48,30 @@ class Parsed:
 
 @dataclass
 class LoadReport:
+    """What a load did, filled in as it goes: a load that fails half-way still reports what it wrote."""
+
     loaded: dict[str, int] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
     data_version: int | None = None
+    writing: bool = False  # the writes have begun (a failure from here on may leave some of them done)
 
     @property
     def total_loaded(self) -> int:
         return sum(self.loaded.values())
 
+    def rejects_by_reason(self) -> Counter[tuple[str, str]]:
+        """How many rejects per (field, reason): the shape of what was refused, whatever its size."""
+        return Counter((x.field or "-", x.reason) for x in self.rejects)
+
     def summary(self) -> str:
         lines = ["loaded:"]
         lines += [f"  {kind:<14} {self.loaded.get(kind, 0):>9,}" for kind in RECORD_KINDS]
         lines.append(f"rejected: {len(self.rejects):,}")
+        by_reason = self.rejects_by_reason()
+        if len(by_reason) > 1:
+            lines += [f"  {n:>9,}  {field_name}: {reason}" for (field_name, reason), n in by_reason.most_common(10)]
+            if len(by_reason) > 10:
+                lines.append(f"  … {len(by_reason) - 10:,} more kinds of reject (see the rejects file)")
         lines += [f"  {reject.describe()}" for reject in self.rejects[:50]]
         if len(self.rejects) > 50:
             lines.append(f"  … and {len(self.rejects) - 50:,} more (see the rejects file)")
@@ -73,8 +86,11 @@ class LoadReport:
                 writer.writerow([x.source, x.line or "", x.entity or "", x.field or "", x.reason, x.value or ""])
 
 
-def read_path(path: Path) -> tuple[list[Record], list[Reject]]:
-    """A CSV bundle directory, or a FollowTheMoney JSON-lines file."""
+def read_path(path: Path, mapping: Path | None = None) -> tuple[list[Record], list[Reject]]:
+    """A CSV bundle directory, or a FollowTheMoney JSON-lines file; with a mapping file, a source in its own
+    columns (a registry extract: a file, or a directory of files) read through that mapping."""
+    if mapping is not None:
+        return read_mapped(path, load_mapping(mapping))
     if path.is_dir():
         return read_csv_bundle(path)
     if path.suffix in {".jsonl", ".json", ".ftm"} or path.name.endswith(".ftm.json"):
@@ -93,15 +109,18 @@ class Loader:
         self.progress = progress
         self.batch_size = batch_size
 
-    def load_path(self, path: Path) -> LoadReport:
-        records, rejects = read_path(path)
-        report = self.load(records)
-        report.rejects[:0] = rejects
-        return report
+    def load_path(self, path: Path, mapping: Path | None = None, report: LoadReport | None = None) -> LoadReport:
+        records, rejects = read_path(path, mapping)
+        report = report if report is not None else LoadReport()
+        report.rejects.extend(rejects)
+        return self.load(records, report)
 
-    def load(self, records: Iterable[Record]) -> LoadReport:
+    def load(self, records: Iterable[Record], report: LoadReport | None = None) -> LoadReport:
+        """Validate, check and write `records`. `report` (a new one unless given) is filled in as the load goes,
+        so a caller that passed it in still has what was written and refused when a write fails."""
+        report = report if report is not None else LoadReport()
         parsed = self.parse(records)
-        report = LoadReport(rejects=parsed.rejects)
+        report.rejects.extend(parsed.rejects)
         accepted = self._check_references(parsed.rows, report)
         self._write(accepted, report)
         if report.total_loaded:
@@ -117,16 +136,23 @@ class Loader:
         References are not checked here (that needs the store)."""
         parsed = Parsed()
         seen: dict[str, dict[Any, Record]] = defaultdict(dict)
+        refused: set[int] = set()  # id() of the records refused so far, for those that depend on them
         for record in records:
             kind = RECORD_KINDS[record.kind]
+            if record.depends_on is not None and id(record.depends_on) in refused:
+                refused.add(id(record))
+                parsed.rejects.append(record.reject(None, belongs_to_refused(record.depends_on.kind)))
+                continue
             try:
                 row = kind.parse(record.raw)
             except r.RowError as exc:
+                refused.add(id(record))
                 parsed.rejects.append(record.reject(exc.field, exc.reason, exc.value))
                 continue
             identities = kind.identities_of(row)
             first = next((seen[kind.name][i] for i in identities if i in seen[kind.name]), None)
             if first is not None:
+                refused.add(id(record))
                 where = f"line {first.line}" if first.line else f"entity {first.entity}"
                 parsed.rejects.append(record.reject(None, f"duplicate of {first.source} {where}"))
                 continue
@@ -213,18 +239,18 @@ class Loader:
             from tqdm import tqdm
 
             bar = tqdm(total=total, unit="rows", desc="loading")
+        report.writing = True
         try:
             for kind in RECORD_KINDS.values():
                 rows = [p.row for p in accepted.get(kind.name, [])]
-                written = 0
+                report.loaded[kind.name] = 0
                 for statement, group in kind.statements(rows):
                     size = self.batch_size or settings.WRITE_BATCH_SIZE
                     for start in range(0, len(group), size):
                         batch = group[start : start + size]
-                        written += self.store.write_rows(statement, batch, batch_size=len(batch))
+                        report.loaded[kind.name] += self.store.write_rows(statement, batch, batch_size=len(batch))
                         if bar is not None:
                             bar.update(len(batch))
-                report.loaded[kind.name] = written
         finally:
             if bar is not None:
                 bar.close()

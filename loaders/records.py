@@ -5,7 +5,8 @@ importing each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from loaders.rows import Raw
@@ -20,9 +21,16 @@ class Record:
     source: str
     line: int | None = None
     entity: str | None = None
+    # The record of the same input line this one belongs to (a mapped registry row: the legal representative and
+    # the role belong to the organisation): when that one is refused, so is this one. It comes earlier in the input.
+    depends_on: Record | None = field(default=None, repr=False, compare=False)
+    # Where a field came from, as the report names it (a mapped source: "统一社会信用代码 (uscc)").
+    origins: Mapping[str, str] | None = field(default=None, repr=False, compare=False)
 
     def reject(self, field: str | None, reason: str, value: Any = None) -> Reject:
         """This record refused: `field` and `reason` as the report shows them, the value cut to 80 characters."""
+        if field is not None and self.origins:
+            field = self.origins.get(field, field)
         return Reject(self.source, self.line, self.entity, field, reason, None if value is None else str(value)[:80])
 
 
@@ -46,3 +54,8 @@ class Reject:
         field = f" field {self.field!r}" if self.field else ""
         value = f" [value {self.value!r}]" if self.value not in (None, "") else ""
         return f"{where}:{field} {self.reason}{value}"
+
+
+def belongs_to_refused(kind: str) -> str:
+    """The reason a record is refused with when the record of its line it belongs to (`depends_on`) was refused."""
+    return f"not loaded: the {kind} record of the same line was rejected"

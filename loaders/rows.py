@@ -142,12 +142,42 @@ def parse_document(raw: Raw) -> dict[str, Any]:
     }
 
 
+# Registry details of an organisation (optional columns): column → property. Only the columns a record has are
+# written, so a source without them leaves what another source stored.
+ORGANIZATION_DETAILS = ("registered_capital", "capital_currency", "legal_form", "address", "business_scope")
+_DETAIL_PROPERTIES = {"registered_capital": "registeredCapital", "capital_currency": "capitalCurrency",
+                      "legal_form": "legalForm", "address": "address", "business_scope": "businessScope"}
+
+
+def _organization_details(raw: Raw) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    for column in ORGANIZATION_DETAILS:
+        if column in raw:
+            details[_DETAIL_PROPERTIES[column]] = text(raw, column)
+    if details.get("registeredCapital") is not None:
+        capital = details["registeredCapital"]
+        try:
+            amount = float(capital)
+        except ValueError:
+            raise RowError("registered_capital", "is not a number (an amount in units of capital_currency)",
+                           capital) from None
+        if not math.isfinite(amount) or amount < 0:
+            raise RowError("registered_capital", "must be a non-negative number", capital)
+        details["registeredCapital"] = amount
+        details["capitalCurrency"] = details.get("capitalCurrency") or "CNY"
+    currency = details.get("capitalCurrency")
+    if currency is not None and not (len(currency) == 3 and currency.isascii() and currency.isupper()):
+        raise RowError("capital_currency", "is not an ISO 4217 currency code (CNY, USD, …)", currency)
+    return details
+
+
 def parse_organization(raw: Raw) -> dict[str, Any]:
     uscc = _uscc(raw, "uscc")
     decoded = decode_uscc(uscc)
     return {
         "uscc": uscc,
         "props": {
+            **_organization_details(raw),
             "name": text(raw, "name", required=True),
             "status": choice(raw, "status", OrganizationStatus, default=OrganizationStatus.ACTIVE),
             "established": date(raw, "established"),

@@ -4,7 +4,8 @@ from graph.model import ROLES as _ROLES
 
 ORGANIZATION_MAP = (
     "{.uscc, .name, .status, .established, .registrationAuthority, .registrationAuthorityCode, "
-    ".category, .categoryCode, .division, .province}"
+    ".category, .categoryCode, .division, .province, .registeredCapital, .capitalCurrency, .legalForm, .address, "
+    ".businessScope}"
 )
 PERSON_MAP = "{.pid, .name, .idMasked}"
 # An entry's lifecycle events, projected with it wherever "in force on a day" is decided: the status on a past day
