@@ -43,7 +43,7 @@ from strawberry.extensions import SchemaExtension
 
 from graph import settings
 
-# Traversals: root field -> (its bound argument, or None for the fixed MAX_OWNERSHIP_DEPTH; the bound's maximum;
+# Traversals: Query field -> (its bound argument, or None for the fixed MAX_OWNERSHIP_DEPTH; the bound's maximum;
 # its page argument, or None when its work does not depend on the page: MAX_PAGE_SIZE).
 TRAVERSALS: dict[str, tuple[str | None, int, str | None]] = {
     "neighbourhood": ("depth", settings.MAX_DEPTH_BOUND, "first"),
@@ -54,7 +54,7 @@ TRAVERSALS: dict[str, tuple[str | None, int, str | None]] = {
     "ultimateBeneficialOwners": (None, settings.MAX_OWNERSHIP_DEPTH, None),
     "actualController": (None, settings.MAX_OWNERSHIP_DEPTH, None),
 }
-# Checks: field -> its list-of-subjects argument (None: one subject).
+# Checks: Query field -> its list-of-subjects argument (None: one subject).
 CHECKS: dict[str, str | None] = {"check": None, "checkBatch": "subjects"}
 
 _SHOWN_UP_TO = 10**9  # counts are exact Python ints (2^30 is fine); past this a message says "over"
@@ -120,7 +120,7 @@ class _Walk:
         definition = (parent.fields.get(name)
                       if isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)) else None)
         arguments = self.arguments(node, definition)
-        own, why = self.cost(name, arguments)
+        own, why = self.cost(name if parent is self.schema.query_type else "", arguments)
         below = self.selections(node.selection_set, get_named_type(definition.type) if definition else None)
         tally = Tally(fields=1 + below.fields, aliases=(1 if node.alias else 0) + below.aliases,
                       cost=own + below.cost, costliest=max((own, name, why), below.costliest, key=lambda c: c[0]))
@@ -146,7 +146,8 @@ class _Walk:
 
     @staticmethod
     def cost(name: str, arguments: dict[str, Any]) -> tuple[int, str]:
-        """The field's own cost (1, plus its page, traversal or checks) and how it was estimated."""
+        """The field's own cost (1, plus its page, traversal or checks) and how it was estimated; `name` is empty
+        below the root (`groups { groups }` and `paths { paths }` are lists, not traversals)."""
         if name in TRAVERSALS:
             bound_argument, bound_max, page_argument = TRAVERSALS[name]
             bound = _within(arguments.get(bound_argument) if bound_argument else bound_max, 1, bound_max)

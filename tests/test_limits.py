@@ -23,12 +23,13 @@ from graph import settings
 from graph.store import GraphStore
 from tests.conftest import ApiClient, build, rec, uscc
 
-ORG = uscc(601)
+ORG, OTHER = uscc(601), uscc(602)
 
 
 @pytest.fixture
 def graph(store: GraphStore) -> GraphStore:
-    build(store, rec("organizations", uscc=ORG, name="厦门丙有限公司"))
+    build(store, rec("organizations", uscc=ORG, name="厦门丙有限公司"),
+          rec("organizations", uscc=OTHER, name="厦门丁有限公司"))
     return store
 
 
@@ -90,8 +91,10 @@ def test_thirty_aliased_traversals_are_over_the_investigator_budget(graph: Graph
     assert f"the costliest field is `{costliest}`" in error["message"]
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY" and error["extensions"]["field"] == costliest
     assert error["extensions"]["budget"] == budget and error["extensions"]["cost"] > budget
-    # One of them fits the budget and runs.
-    body = investigator.post(heavy(field, 1))
+    # One of them fits the budget and runs; a list below it named like a traversal (`groups { groups }`,
+    # `paths { paths }`) is not costed as one.
+    nested = {"groups": " groups { size }", "relatedRisk": " nodes { distance }", "neighbourhood": " nodes { id }"}
+    body = investigator.post(heavy(field, 1).replace("__typename", "__typename" + nested[costliest]))
     assert body.get("data") and not any(e.get("extensions", {}).get("code") == "QUERY_TOO_COSTLY"
                                         for e in body.get("errors") or [])
 
@@ -105,6 +108,18 @@ def test_the_cost_of_a_batch_counts_its_subjects_given_in_variables(graph: Graph
     assert "over the BANK budget" in error["message"] and "`checkBatch`" in error["message"]
     assert f"{each:,} subject(s)" in error["message"]
     assert api.as_role("BANK").gql(query, {"s": [{"uscc": ORG}] * 2})["a"][0]["verdict"]
+
+
+def test_lists_below_a_traversal_named_like_one_are_not_traversals(graph: GraphStore, api: ApiClient) -> None:
+    # 2 × (paths 1 + 6 × 200, its `paths` list, nodes, key 3) + 2 × (groups 1 + 4 × 200, `groups` 1, size 1) = 4,014,
+    # within the budget; costing `paths { paths }` and `groups { groups }` as traversals would make it 8,018.
+    path = f'paths(from: {{uscc: "{ORG}"}}, to: {{uscc: "{OTHER}"}}, maxHops: 6) {{ paths {{ nodes {{ key }} }} }}'
+    document = f"{{ p1: {path} p2: {path} g1: groups(depth: 4) {{ groups {{ size }} }} g2: groups(depth: 4) " \
+               f"{{ groups {{ size }} }} }}"
+    assert settings.COST_BUDGETS["INVESTIGATOR"] < 8_018
+    body = api.as_role("INVESTIGATOR").post(document)
+    assert body.get("data"), body
+    assert not any(e.get("extensions", {}).get("code") == "QUERY_TOO_COSTLY" for e in body.get("errors") or [])
 
 
 def test_public_pages_are_within_the_public_budget(graph: GraphStore, api: ApiClient) -> None:
