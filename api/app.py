@@ -7,11 +7,13 @@ The store is opened once at start-up (lifespan) and passed into every request's 
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -20,10 +22,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from api.auth import Unauthenticated, authenticate
 from api.context import Context, Loaders
+from api.limits import operation_count
 from api.schema import schema
 from graph import settings
 from graph.store import GraphStore, open_store
@@ -137,6 +142,30 @@ class CreditGraphQL(GraphQL[Context, None]):
             if media == GRAPHQL_RESPONSE and getattr(request.state, "request_error", False):
                 response.status_code = 400
         return response
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The request body: a JSON object in UTF-8, else 400 saying what is wrong (never a 500 in plain text)."""
+        try:
+            text = data.decode("utf-8") if isinstance(data, bytes) else data
+            body = json.loads(text)
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, "the request body is not UTF-8") from exc
+        except RecursionError as exc:
+            raise HTTPException(400, "the request body is JSON nested too deeply") from exc
+        if not isinstance(body, dict):
+            kind = "null" if body is None else type(body).__name__
+            raise HTTPException(400, f"the request body must be a JSON object with `query`, not {kind}")
+        return body
+
+    async def execute_operation(self, request: Any, request_adapter: Any, request_data: Any, context: Any,
+                                root_value: Any, sub_response: Any) -> Any:
+        # A document of several operations without `operationName` is refused (the spec), not run as its first.
+        if (isinstance(request_data, GraphQLRequestData) and request_data.operation_name is None
+                and isinstance(request_data.query, str) and operation_count(request_data.query) > 1):
+            return ExecutionResult(data=None, errors=[GraphQLError(
+                "this document has several operations: give `operationName` to say which one to run")])
+        return await super().execute_operation(request, request_adapter, request_data, context, root_value,
+                                               sub_response)
 
     async def process_result(self, request: Any, result: Any) -> Any:
         data = await super().process_result(request, result)

@@ -436,25 +436,16 @@ def raw_id_number(info: Info, pid: str) -> str | None:
 
 
 def schema_limits() -> list[Any]:
-    """Schema extensions bounding one request's shape (settings.MAX_QUERY_DEPTH, MAX_ALIASES, MAX_TOKENS), and
+    """Schema extensions bounding one request (settings.MAX_TOKENS while parsing; then, before execution,
+    MAX_QUERY_DEPTH, MAX_ALIASES, MAX_FIELDS and the caller's role's COST_BUDGETS: api/limits.py), and
     introspection off unless settings.INTROSPECTION."""
-    from strawberry.extensions import (
-        AddValidationRules,
-        DisableIntrospection,
-        MaxAliasesLimiter,
-        MaxTokensLimiter,
-        QueryDepthLimiter,
-    )
+    from strawberry.extensions import DisableIntrospection, MaxTokensLimiter
 
-    # The depth and alias limiters define a new validation-rule class per instance, and strawberry's
-    # ValidationCache keys on the rules: built per request they made every request miss the cache (validation
-    # was ~1/3 of a lookup's server time). Their rules are built once here and added to each request.
-    rules = (*QueryDepthLimiter(max_depth=settings.MAX_QUERY_DEPTH).validation_rules,
-             *MaxAliasesLimiter(max_alias_count=settings.MAX_ALIASES).validation_rules)
-    limits: list[Any] = [
-        lambda: MaxTokensLimiter(max_token_count=settings.MAX_TOKENS),
-        lambda: AddValidationRules(list(rules)),
-    ]
+    from api.limits import DocumentLimits
+
+    # strawberry's QueryDepthLimiter and MaxAliasesLimiter expanded every fragment spread (2^30 fields for a 1 KB
+    # document of fragments each spreading the next twice); DocumentLimits tallies each fragment once.
+    limits: list[Any] = [lambda: MaxTokensLimiter(max_token_count=settings.MAX_TOKENS), DocumentLimits]
     if not settings.INTROSPECTION:
         limits.append(DisableIntrospection)
     return limits

@@ -6,7 +6,6 @@ import datetime
 from typing import Any
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
@@ -33,6 +32,7 @@ from api.check_types import (
 )
 from api.errors import CreditGraphErrors
 from api.lifecycle import LifecycleMutation, LifecycleQuery, LifecycleSubscription
+from api.limits import CachedDocuments
 from api.network import NetworkQuery
 from api.types import (
     DecisionScenario,
@@ -149,6 +149,5 @@ Subscription = merge_types("Subscription", (LifecycleSubscription,))
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
                            # Approval systems send the same few documents over and over: parse and
-                           # validate each once (the limits above are validation rules, cached with it).
-                           extensions=[CreditGraphErrors, *schema_limits(), lambda: ParserCache(maxsize=512),
-                                       lambda: ValidationCache(maxsize=512)])
+                           # validate each once (an LRU bounded in bytes, settings.DOCUMENT_CACHE_BYTES).
+                           extensions=[CreditGraphErrors, *schema_limits(), CachedDocuments])

@@ -89,6 +89,28 @@ MAX_QUERY_DEPTH = int(_env("MAX_QUERY_DEPTH", "12"))
 MAX_ALIASES = int(_env("MAX_ALIASES", "30"))
 MAX_TOKENS = int(_env("MAX_TOKENS", "5000"))
 
+# Fields one document expands to, every fragment spread counted as often as it is spread (api/limits.py counts them
+# once per fragment, so a document of fragments each spreading the next twice is refused at once, not expanded).
+MAX_FIELDS = int(_env("MAX_FIELDS", "2500"))
+
+# The estimated cost of one document (api/limits.py, checked before execution), and the budget of each role. Units
+# are roughly a millisecond of server time on the 20,000-organisation synthetic graph: every field costs 1; a field
+# taking `first` costs `first` more; a traversal costs its bound (depth, maxHops, maxDepth) × its page
+# (neighbourhood: `first`; groups, relatedRisk, paths and the equity queries: MAX_PAGE_SIZE, their work does not
+# shrink with the page asked) — measured: groups(depth: 4) ~0.8 s, relatedRisk(maxHops: 6) ~0.75 s,
+# neighbourhood(depth: 4, first: 200) ~0.23 s; a check costs CHECK_COST per subject (checkBatch over HTTP: ~800
+# checks/s). A budget admits one full checkBatch (MAX_BATCH_SIZE subjects) or about five of the heaviest
+# traversals, and refuses 30 aliased ones. `CREDITGRAPH_COST_BUDGET_INVESTIGATOR=8000` overrides one role.
+CHECK_COST = int(_env("CHECK_COST", "1"))
+COST_BUDGETS = {role: int(_env(f"COST_BUDGET_{role}", default)) for role, default in (
+    ("PUBLIC", "2000"), ("BANK", "6000"), ("INVESTIGATOR", "6000"), ("DEPARTMENT", "6000"), ("ADMIN", "12000"))}
+
+# Parsed and validated documents kept for reuse (approval systems send the same few documents over and over),
+# bounded by the total size of their text in bytes, least recently used dropped first: a parsed document takes
+# some 40 times its text in memory, so 2 MB of text is under 100 MB (a count bound let 1,400 distinct 26 KB
+# documents hold 1.38 GB).
+DOCUMENT_CACHE_BYTES = int(_env("DOCUMENT_CACHE_BYTES", str(2_000_000)))
+
 # Largest request body /graphql accepts, in bytes; larger ones get 413 before any parsing.
 MAX_BODY_BYTES = int(_env("MAX_BODY_BYTES", str(1_000_000)))
 
