@@ -47,6 +47,8 @@ class RecordKind:
     lookup: Lookup | None = None  # for the kinds that are referred to
     # A domain rule checked against the measures catalogue once the references hold.
     catalogue_problem: Callable[[Row, Mapping[str, Mapping[str, Any]]], Problem | None] | None = None
+    # Columns read when present, beyond `columns` (the generator does not write them; documented beside them).
+    optional: tuple[str, ...] = ()
 
     @property
     def file(self) -> str:
@@ -75,15 +77,22 @@ def _by_subject_kind(field: str, *statements: tuple[str, str]) -> Callable[[list
 
 
 def _role_statements(rows: list[Row]) -> Statements:
-    """One statement per role: the relationship type is the role."""
+    """A person's roles: one statement per role (the relationship type is the role). An organisation's roles
+    (a corporate director, a partnership's 执行事务合伙人): one statement, the role a property (checks reach
+    persons only; the organisation's appointed representative holds a person role of their own)."""
     for role in ROLES:
-        group = [row for row in rows if row["role"] == role]
+        group = [row for row in rows if row["role"] == role and row["holderKind"] == "PERSON"]
         if group:
             yield writes.UPSERT_ROLES[role], group
+    corporate = [row for row in rows if row["holderKind"] == "ORGANIZATION"]
+    if corporate:
+        yield writes.UPSERT_CORPORATE_ROLES, corporate
 
 
 def _role_references(row: Row) -> list[Reference]:
-    return [("person_id", row["pid"], "persons"), ("uscc", row["uscc"], "organizations")]
+    holder = ("person_id", row["holder"], "persons") if row["holderKind"] == "PERSON" else (
+        "director_uscc", row["holder"], "organizations")
+    return [holder, ("uscc", row["uscc"], "organizations")]
 
 
 def _shareholding_references(row: Row) -> list[Reference]:
@@ -124,11 +133,12 @@ _KINDS: tuple[RecordKind, ...] = (
         "persons", ("person_id", "name", "id_number"), ("person_id", "name"), r.parse_person, lambda row: row["pid"],
         _one(writes.UPSERT_PERSONS),
         lookup=Lookup(writes.EXISTING_PERSONS, "refers to a person neither in this load nor in the store"),
+        optional=("other_ids",),
     ),
     RecordKind(
         "roles", ("person_id", "uscc", "role", "title", "from", "to", "source"), ("person_id", "uscc", "role"),
-        r.parse_role, lambda row: (row["role"], row["pid"], row["uscc"], row["key"]), _role_statements,
-        references=_role_references,
+        r.parse_role, lambda row: (row["role"], row["holderKind"], row["holder"], row["uscc"], row["key"]),
+        _role_statements, references=_role_references, optional=("director_uscc",),
     ),
     RecordKind(
         "shareholdings", ("holder_uscc", "holder_person_id", "uscc", "ratio", "amount", "from", "to", "source"),

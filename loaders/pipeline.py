@@ -50,6 +50,8 @@ class LoadReport:
     loaded: dict[str, int] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
     data_version: int | None = None
+    # Input entities outside the model (FollowTheMoney Address, Note, …), by schema: read, counted, not loaded.
+    skipped: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_loaded(self) -> int:
@@ -58,6 +60,9 @@ class LoadReport:
     def summary(self) -> str:
         lines = ["loaded:"]
         lines += [f"  {kind:<14} {self.loaded.get(kind, 0):>9,}" for kind in RECORD_KINDS]
+        if self.skipped:
+            lines.append(f"skipped (outside the model): {sum(self.skipped.values()):,}")
+            lines += [f"  {schema:<14} {count:>9,}" for schema, count in sorted(self.skipped.items())]
         lines.append(f"rejected: {len(self.rejects):,}")
         lines += [f"  {reject.describe()}" for reject in self.rejects[:50]]
         if len(self.rejects) > 50:
@@ -73,12 +78,14 @@ class LoadReport:
                 writer.writerow([x.source, x.line or "", x.entity or "", x.field or "", x.reason, x.value or ""])
 
 
-def read_path(path: Path) -> tuple[list[Record], list[Reject]]:
-    """A CSV bundle directory, or a FollowTheMoney JSON-lines file."""
+def read_path(path: Path) -> tuple[list[Record], list[Reject], dict[str, int]]:
+    """A CSV bundle directory, or a FollowTheMoney JSON-lines file: records, rejects and what was skipped (by
+    FollowTheMoney schema; a bundle's unknown files are rejects)."""
     if path.is_dir():
-        return read_csv_bundle(path)
+        return (*read_csv_bundle(path), {})
     if path.suffix in {".jsonl", ".json", ".ftm"} or path.name.endswith(".ftm.json"):
-        return read_ftm(path)
+        reading = read_ftm(path)
+        return reading.records, reading.rejects, dict(sorted(reading.skipped.items()))
     raise FileNotFoundError(f"{path}: expected a CSV bundle directory or a FollowTheMoney .jsonl file")
 
 
@@ -94,9 +101,10 @@ class Loader:
         self.batch_size = batch_size
 
     def load_path(self, path: Path) -> LoadReport:
-        records, rejects = read_path(path)
+        records, rejects, skipped = read_path(path)
         report = self.load(records)
         report.rejects[:0] = rejects
+        report.skipped = skipped
         return report
 
     def load(self, records: Iterable[Record]) -> LoadReport:

@@ -175,13 +175,23 @@ def parse_person(raw: Raw) -> dict[str, Any]:
             "name": text(raw, "name", required=True),
             "idNumber": id_number,
             "idMasked": mask_id_number(id_number) if id_number else None,
+            # Identity documents other than the 居民身份证号 (passports, foreign IDs), `;`-separated as written;
+            # stored, never shown (rule 10), exported again as FollowTheMoney `idNumber`s.
+            "otherIds": codes(raw, "other_ids") or None,
         },
     }
 
 
 def parse_role(raw: Raw) -> dict[str, Any]:
-    pid = text(raw, "person_id", required=True)
+    """A role held by a person (`person_id`) or by an organisation (`director_uscc`: a corporate director, the
+    执行事务合伙人 of a partnership); exactly one of the two."""
+    director_uscc = _optional_uscc(raw, "director_uscc")
+    pid = text(raw, "person_id")
+    if (director_uscc is None) == (pid is None):
+        raise RowError("person_id", "give exactly one of person_id and director_uscc")
     uscc = _uscc(raw, "uscc")
+    if director_uscc == uscc:
+        raise RowError("director_uscc", "an organisation cannot hold a role in itself", director_uscc)
     written = text(raw, "role", required=True)
     assert written is not None
     role = role_from_title(written)
@@ -190,6 +200,8 @@ def parse_role(raw: Raw) -> dict[str, Any]:
     start, end = period(raw, "from", "to")
     return {
         "role": role.value,
+        "holderKind": "ORGANIZATION" if director_uscc else "PERSON",
+        "holder": director_uscc or pid,
         "pid": pid,
         "uscc": uscc,
         "key": _key(start),
