@@ -117,6 +117,8 @@ class ListEntry:
     department: Department | None = strawberry.field(description="the recognising department")
     document: Document | None = strawberry.field(description="the basis document")
     measures: list[Measure]
+    measures_implied: bool = strawberry.field(description="true: the record named no measures, and these are the "
+                                                          "catalogue's measures for its kind and severity")
     # The entry as the rules see it (with its history): what `inForce` and every `asOf` filter ask.
     rules_entry: strawberry.Private[rules.Entry]
 
@@ -138,7 +140,7 @@ class ListEntry:
             document=Document.from_map(m.get("document")),
             # A pattern comprehension has no order, and the engines return different ones: code order.
             measures=[Measure.from_map(x) for x in sorted(m.get("measures") or [], key=lambda x: x["code"])],
-            rules_entry=rules.Entry.from_map(m),
+            measures_implied=bool(m.get("measuresImplied")), rules_entry=rules.Entry.from_map(m),
         )
 
 

@@ -29,6 +29,19 @@ Resident ID number (居民身份证号, GB 11643-1999), 18 characters:
               15-17  sequence (odd: male, even: female)
               18     check character (ISO 7064 MOD 11-2), may be X
 
+Resident ID numbers must also start with a province-level code (`ID_PROVINCE_CODES`): the 34 province-level
+divisions of GB/T 2260 (11-15, 21-23, 31-37, 41-46, 50-54, 61-65, 71 台湾, 81 香港, 82 澳门) and 83, which is
+not a GB/T 2260 code but begins the numbers of the residence permits for Taiwan residents (台湾居民居住证,
+港澳台居民居住证申领发放办法, 2018; their numbers start 830000, those of Hong Kong and Macao residents 810000 and
+820000). A permit holder is a natural person the system must be able to record, so 83 is accepted.
+
+Both kinds of code are normalised before validation (`normalize_uscc`, `normalize_id_number`), wherever one comes
+in (loaders, GraphQL arguments): full-width characters folded to ASCII (NFKC), every space (also the ideographic
+and non-breaking ones) and every dash or hyphen (ASCII `-`, full-width `－`, `‐ ‑ ‒ – — ― − ﹘ ﹣`) removed,
+letters upper-cased (a lower-case `x` of an ID number becomes `X`). So `91 110000 600037341L`,
+`91-110000-600037341L` and `９１１１００００６０００３７３４１Ｌ` are the same code. When something was removed,
+error messages say that lengths and positions count without it.
+
 Personal data (DOMAIN rule 10): error messages about ID numbers never repeat the number or its birth date, and
 `InvalidIdentifier.value` carries the masked form.
 """
@@ -94,26 +107,43 @@ PROVINCES: dict[str, str] = {
 }
 
 
+# Resident ID numbers: the province-level codes above, and 83 of the residence permits for Taiwan residents.
+ID_PROVINCE_CODES: frozenset[str] = frozenset(PROVINCES) | {"83"}
+
+# Dashes and hyphens removed from codes (after NFKC, which already folds `－` and `﹣` to `-`).
+_DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
+
+
 def _describe(char: str) -> str:
     return repr(char) if char.isprintable() else f"U+{ord(char):04X}"
+
+
+def _fold(s: str) -> tuple[str, str]:
+    """A code as written → (normalised text, note for error messages): NFKC, spaces and dashes removed,
+    upper case. The note says that lengths and positions count without what was removed (empty if nothing
+    was)."""
+    text = unicodedata.normalize("NFKC", s).strip()
+    kept = "".join(c for c in text if not c.isspace() and c not in _DASHES)
+    return kept.upper(), " (spaces and dashes not counted)" if len(kept) != len(text) else ""
 
 
 # ------------------------------------------------------------------------------------------------ USCC
 
 
 def normalize_uscc(s: str) -> str:
-    """Trimmed and upper-cased, full-width characters folded to ASCII (NFKC). Does not validate."""
-    return unicodedata.normalize("NFKC", s).strip().upper()
+    """Full-width characters folded to ASCII (NFKC), spaces and dashes removed, upper-cased. Does not
+    validate."""
+    return _fold(s)[0]
 
 
-def _uscc_chars(text: str, field: str, value: str) -> list[int]:
+def _uscc_chars(text: str, field: str, value: str, note: str = "") -> list[int]:
     values = []
     for position, char in enumerate(text, start=1):
         v = _USCC_VALUES.get(char)
         if v is None:
             hint = " (the letters I, O, Z, S and V are never used)" if char in "IOZSV" else ""
-            raise InvalidIdentifier(
-                field, value, f"character {_describe(char)} at position {position} is not allowed in a USCC{hint}")
+            raise InvalidIdentifier(field, value, f"character {_describe(char)} at position {position}{note} is not "
+                                                  f"allowed in a USCC{hint}")
         values.append(v)
     return values
 
@@ -167,10 +197,10 @@ def validate_uscc(s: str) -> str:
     the check character)."""
     if not isinstance(s, str):
         raise InvalidIdentifier("uscc", s, f"a USCC is a string, got {type(s).__name__}")
-    text = normalize_uscc(s)
+    text, note = _fold(s)
     if len(text) != 18:
-        raise InvalidIdentifier("uscc", s, f"USCC must be 18 characters, got {len(text)}")
-    _uscc_chars(text, "uscc", s)
+        raise InvalidIdentifier("uscc", s, f"USCC must be 18 characters, got {len(text)}{note}")
+    _uscc_chars(text, "uscc", s, note)
     division = text[2:8]
     if not division.isdigit():
         raise InvalidIdentifier("uscc", s, f"the administrative-division code (positions 3-8) must be 6 digits, "
@@ -226,11 +256,17 @@ def make_uscc(authority: str, category: str, division: str, org_body8: str) -> s
 # ------------------------------------------------------------------------------------------ ID numbers
 
 
+def normalize_id_number(s: str) -> str:
+    """Full-width characters folded to ASCII (NFKC), spaces and dashes removed, `x` upper-cased. Does not
+    validate."""
+    return _fold(s)[0]
+
+
 def mask_id_number(s: str) -> str:
-    """`110***********1234`: the first 3 and last 4 characters of an 18-character number kept, the rest
-    starred. Never reveals more than 7 characters of anything: values shorter than 15 characters are starred
-    entirely (so a malformed number can be shown in an error report)."""
-    text = unicodedata.normalize("NFKC", s).strip().upper() if isinstance(s, str) else ""
+    """`110***********1234`: the first 3 and last 4 characters of an 18-character number kept (after
+    normalisation), the rest starred. Never reveals more than 7 characters of anything: values shorter than 15
+    characters are starred entirely (so a malformed number can be shown in an error report)."""
+    text = normalize_id_number(s) if isinstance(s, str) else ""
     if len(text) < 15:
         return "*" * len(text)
     return text[:3] + "*" * (len(text) - 7) + text[-4:]
@@ -245,21 +281,26 @@ def id_check_char(first17: str) -> str:
 
 
 def validate_id_number(s: str, today: dt.date | None = None) -> str:
-    """The normalized ID number (upper-case X), or InvalidIdentifier. The birth date must be a real date not
-    after `today` (default: the current date)."""
+    """The normalized ID number (upper-case X), or InvalidIdentifier. It must start with a province-level code
+    (`ID_PROVINCE_CODES`); the birth date must be a real date not after `today` (default: the current date)."""
     if not isinstance(s, str):
         raise InvalidIdentifier("id_number", None, f"an ID number is a string, got {type(s).__name__}")
-    text = unicodedata.normalize("NFKC", s).strip().upper()
+    text, note = _fold(s)
     masked = mask_id_number(text)
     if len(text) != 18:
-        raise InvalidIdentifier("id_number", masked, f"ID number must be 18 characters, got {len(text)}")
+        raise InvalidIdentifier("id_number", masked, f"ID number must be 18 characters, got {len(text)}{note}")
     for position, char in enumerate(text, start=1):
         if "0" <= char <= "9" or (char == "X" and position == 18):
             continue
         what = "a digit or X" if position == 18 else "a digit"
         # Showing the offending character reveals nothing personal: ASCII digits never get here.
-        raise InvalidIdentifier("id_number", masked, f"character {_describe(char)} at position {position} "
+        raise InvalidIdentifier("id_number", masked, f"character {_describe(char)} at position {position}{note} "
                                                      f"of the ID number must be {what}")
+    if text[:2] not in ID_PROVINCE_CODES:
+        # The two digits name a province at most (the masked form shows three): nothing personal.
+        raise InvalidIdentifier("id_number", masked, f"the province code (positions 1-2) {text[:2]!r} is not a "
+                                                     "province-level division (GB/T 2260, or 83 of a residence "
+                                                     "permit)")
     try:
         birth = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
@@ -285,6 +326,9 @@ def make_id_number(division6: str, birth: dt.date, seq3: int) -> str:
     """A valid ID number: address code, birth date, sequence (odd: male, even: female) and check character."""
     if len(division6) != 6 or not division6.isdigit():
         raise InvalidIdentifier("id_number", division6, f"the address code must be 6 digits, got {division6!r}")
+    if division6[:2] not in ID_PROVINCE_CODES:
+        raise InvalidIdentifier("id_number", division6, f"the address code {division6!r} does not start with a "
+                                                        "province-level code")
     if not 0 <= seq3 <= 999:
         raise InvalidIdentifier("id_number", seq3, f"the sequence must be 0-999, got {seq3}")
     first17 = f"{division6}{birth:%Y%m%d}{seq3:03d}"

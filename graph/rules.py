@@ -13,6 +13,7 @@ is a copy to remove. Where a rule comes from (../shared/DOMAIN.md and the policy
 | liability traced at act or listing     | `traced_at`, `liability_of` | rule 3 (2016〔33〕 14, 2018-893 8)      |
 | measures that apply to whom            | `applicable_measures`, `reaches_listed` | rule 5                    |
 | measure eligibility, proportionality   | `measure_problem`           | rule 5 (2020-49 items 9-10)           |
+| measures implied by the list           | `implied_measures`          | rule 5 (the list's measures)          |
 | a finding's effect on the verdict      | `effect_of`                 | rules 5, 7, 9                         |
 | effective ratio and control (> 50 %)   | `chain_ratio`, `effective_ratio`, `controls` | 股权穿透, 实际控制人   |
 | repair conditions                      | `missing_repair_conditions` | rule 8 (2018-893 items 9-13)          |
@@ -222,6 +223,14 @@ def reaches_listed(targets: Iterable[str], subject_kind: str) -> bool:
     tracing, the persons in a role (any target but PERSON)."""
     wanted = set(targets)
     return "PERSON" in wanted if subject_kind == "PERSON" else bool(wanted - {"PERSON"})
+
+
+def implied_measures(kind: str, severity: str, catalogue: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The measures the catalogue attaches to a list of this kind at this severity, in code order: what a record
+    that names no measures of its own (an FtM sanction, a court list, a registry extract) carries. Being on the
+    list is what the law punishes (2016〔33〕 item 19, 2016-64 item 二, 2020-49 items 6-8), so the list's measures
+    apply, each marked implied, each with its own basis."""
+    return sorted(code for code in catalogue if measure_problem(kind, severity, [code], catalogue) is None)
 
 
 def measure_problem(kind: str, severity: str, codes: Iterable[str],

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.identifiers import InvalidIdentifier, is_valid_uscc, normalize_uscc, validate_id_number
-from graph.model import ROLES, EntryStatus, ListKind, OrganizationStatus, Severity, role_from_title
+from graph.model import ROLES, EntryStatus, ListKind, OrganizationStatus, Severity, UnknownTitle, roles_from_title
 from loaders.measures import read_catalogue
 from loaders.records import Record, Reject
 
@@ -272,23 +272,18 @@ class _Mapper:
         if representative:
             self.represent(number, eid, props, director, uscc, title)
             return
-        role = canonical or next((w for w in written if role_from_title(w) is not None), title)
+        role = canonical or next((w for w in written if _roles(w)), title)
         raw = {"person_id": director if director in self.persons else "",
                "director_uscc": self.organizations.get(director, "") if director not in self.persons else "",
                "uscc": uscc, "role": role, "title": title, **self.period(props, eid)}
         if raw["director_uscc"]:
-            mapped = role_from_title(role)
-            if mapped is not None:
-                self.corporate_roles.setdefault(uscc, []).append(mapped.value)
+            self.corporate_roles.setdefault(uscc, []).extend(_roles(role))
         self.add("roles", raw, number, eid)
 
     def represent(self, number: int, eid: str, props: dict[str, Any], person: str, uscc: str, title: str) -> None:
-        """An appointed representative holds, in the organisation, each role organisations hold there."""
-        roles = sorted(set(self.corporate_roles.get(uscc, [])))
-        if not roles:
-            self.reject(number, eid, "role", f"{title} of no organisation holding a role in {uscc} in this file",
-                        title)
-            return
+        """An appointed representative holds, in the organisation, each role organisations hold there (when the
+        file names none, the title table's role for 委派代表: PRINCIPAL)."""
+        roles = sorted(set(self.corporate_roles.get(uscc, []))) or [title]
         for role in roles:
             self.add("roles", {"person_id": person, "uscc": uscc, "role": role, "title": title,
                                **self.period(props, eid)}, number, eid)
@@ -307,12 +302,10 @@ class _Mapper:
             self.reject(number, eid, "client", "holds no role in an organisation of this file", client)
             return
         for row in represented:
-            raw = row.raw
-            role = role_from_title(str(raw["role"]))
-            if role is None:
-                continue  # the corporate role itself is rejected, with its reason
-            self.add("roles", {"person_id": agent, "uscc": raw["uscc"], "role": role.value, "title": title,
-                               **self.period(props, eid)}, number, eid)
+            # A corporate role with an unknown title names nothing here (it is rejected itself, with its reason).
+            for role in _roles(str(row.raw["role"])):
+                self.add("roles", {"person_id": agent, "uscc": row.raw["uscc"], "role": role, "title": title,
+                                   **self.period(props, eid)}, number, eid)
 
     def period(self, props: dict[str, Any], eid: str) -> dict[str, str]:
         return {"from": _date(_first(props, "startDate")), "to": _date(_first(props, "endDate")),
@@ -442,6 +435,14 @@ class _Mapper:
         self.add("documents", {"document_id": document, "number": basis, "title": (program or [basis])[0],
                                "issuer": authority, "kind": "RECOGNITION_DECISION"}, number, eid)
         return document
+
+
+def _roles(title: str) -> list[str]:
+    """The canonical roles a title names (compound titles too), none when it is unknown."""
+    try:
+        return [role.value for role in roles_from_title(title)]
+    except UnknownTitle:
+        return []
 
 
 def _is_representative(title: str) -> bool:

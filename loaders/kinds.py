@@ -45,10 +45,18 @@ class RecordKind:
     statements: Callable[[list[Row]], Statements]  # the write statement for each group of rows
     references: Callable[[Row], list[Reference]] = lambda row: []  # noqa: E731  checked in this order
     lookup: Lookup | None = None  # for the kinds that are referred to
-    # A domain rule checked against the measures catalogue once the references hold.
+    # What the measures catalogue adds to a row once its references hold (entries: the implied measures), and
+    # the domain rule then checked against it.
+    from_catalogue: Callable[[Row, Mapping[str, Mapping[str, Any]]], None] | None = None
     catalogue_problem: Callable[[Row, Mapping[str, Mapping[str, Any]]], Problem | None] | None = None
+    # When one row stands for several relationships (a compound title: one per canonical role it names), the
+    # identity of each; a row sharing any of them with an earlier row is a duplicate. None: `[identity(row)]`.
+    identities: Callable[[Row], list[Any]] | None = None
     # Columns read when present, beyond `columns` (the generator does not write them; documented beside them).
     optional: tuple[str, ...] = ()
+
+    def identities_of(self, row: Row) -> list[Any]:
+        return self.identities(row) if self.identities is not None else [self.identity(row)]
 
     @property
     def file(self) -> str:
@@ -77,16 +85,22 @@ def _by_subject_kind(field: str, *statements: tuple[str, str]) -> Callable[[list
 
 
 def _role_statements(rows: list[Row]) -> Statements:
-    """A person's roles: one statement per role (the relationship type is the role). An organisation's roles
-    (a corporate director, a partnership's 执行事务合伙人): one statement, the role a property (checks reach
-    persons only; the organisation's appointed representative holds a person role of their own)."""
+    """A person's roles: one statement per role (the relationship type is the role); a row naming several roles
+    (a compound title) is in the group of each. An organisation's roles (a corporate director, a partnership's
+    执行事务合伙人): one statement, the role a property, one row per role (checks reach persons only; the
+    organisation's appointed representative holds a person role of their own)."""
     for role in ROLES:
-        group = [row for row in rows if row["role"] == role and row["holderKind"] == "PERSON"]
+        group = [row for row in rows if role in row["roles"] and row["holderKind"] == "PERSON"]
         if group:
             yield writes.UPSERT_ROLES[role], group
-    corporate = [row for row in rows if row["holderKind"] == "ORGANIZATION"]
+    corporate = [{**row, "role": role} for row in rows if row["holderKind"] == "ORGANIZATION" for role in row["roles"]]
     if corporate:
         yield writes.UPSERT_CORPORATE_ROLES, corporate
+
+
+def _role_identities(row: Row) -> list[Any]:
+    """The MERGE key of each relationship a role row writes: (role, holder, organisation, from)."""
+    return [(role, row["holderKind"], row["holder"], row["uscc"], row["key"]) for role in row["roles"]]
 
 
 def _role_references(row: Row) -> list[Reference]:
@@ -105,6 +119,15 @@ def _entry_references(row: Row) -> list[Reference]:
     # DOMAIN rule 2: a record cites an effective legal document and a recognising department.
     return [(subject_field, row["subject"], _SUBJECT_KINDS[row["subjectKind"]]),
             ("department", row["department"], "departments"), ("document_id", row["documentId"], "documents")]
+
+
+def _entry_implied_measures(row: Row, catalogue: Mapping[str, Mapping[str, Any]]) -> None:
+    """A record naming no measures carries those the catalogue attaches to its kind and severity (rule 5),
+    marked implied; one naming any keeps exactly those (and a reload that names some clears the mark)."""
+    implied = not row["measures"]
+    if implied:
+        row["measures"] = rules.implied_measures(row["props"]["kind"], row["props"]["severity"], catalogue)
+    row["props"]["measuresImplied"] = implied
 
 
 def _entry_measures_problem(row: Row, catalogue: Mapping[str, Mapping[str, Any]]) -> Problem | None:
@@ -137,8 +160,8 @@ _KINDS: tuple[RecordKind, ...] = (
     ),
     RecordKind(
         "roles", ("person_id", "uscc", "role", "title", "from", "to", "source"), ("person_id", "uscc", "role"),
-        r.parse_role, lambda row: (row["role"], row["holderKind"], row["holder"], row["uscc"], row["key"]),
-        _role_statements, references=_role_references, optional=("director_uscc",),
+        r.parse_role, lambda row: tuple(_role_identities(row)), _role_statements,
+        references=_role_references, identities=_role_identities, optional=("director_uscc",),
     ),
     RecordKind(
         "shareholdings", ("holder_uscc", "holder_person_id", "uscc", "ratio", "amount", "from", "to", "source"),
@@ -154,7 +177,8 @@ _KINDS: tuple[RecordKind, ...] = (
         lambda row: row["entryId"],
         _by_subject_kind("subjectKind", ("ORGANIZATION", writes.UPSERT_ORGANIZATION_ENTRIES),
                          ("PERSON", writes.UPSERT_PERSON_ENTRIES)),
-        references=_entry_references, catalogue_problem=_entry_measures_problem,
+        references=_entry_references, from_catalogue=_entry_implied_measures,
+        catalogue_problem=_entry_measures_problem,
     ),
 )
 

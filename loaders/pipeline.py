@@ -121,7 +121,8 @@ class Loader:
 
     def parse(self, records: Iterable[Record]) -> Parsed:
         """Validate records without the store: each parsed by its kind, the second of two with the same identity
-        refused as a duplicate. References are not checked here (that needs the store)."""
+        (any one of its identities, for a row that stands for several relationships) refused as a duplicate.
+        References are not checked here (that needs the store)."""
         parsed = Parsed()
         seen: dict[str, dict[Any, Record]] = defaultdict(dict)
         for record in records:
@@ -131,13 +132,13 @@ class Loader:
             except r.RowError as exc:
                 parsed.rejects.append(record.reject(exc.field, exc.reason, exc.value))
                 continue
-            identity = kind.identity(row)
-            first = seen[kind.name].get(identity)
+            identities = kind.identities_of(row)
+            first = next((seen[kind.name][i] for i in identities if i in seen[kind.name]), None)
             if first is not None:
                 where = f"line {first.line}" if first.line else f"entity {first.entity}"
                 parsed.rejects.append(record.reject(None, f"duplicate of {first.source} {where}"))
                 continue
-            seen[kind.name][identity] = record
+            seen[kind.name].update(dict.fromkeys(identities, record))
             parsed.rows.setdefault(kind.name, []).append(ParsedRecord(kind.name, row, record))
         return parsed
 
@@ -174,6 +175,8 @@ class Loader:
                     unknown = RECORD_KINDS[referred].lookup
                     assert unknown is not None, f"{kind} refers to {referred}, which has no lookup"
                     return field_name, unknown.unknown, key
+            if record_kind.from_catalogue is not None:
+                record_kind.from_catalogue(row, catalogue)
             if record_kind.catalogue_problem is None:
                 return None
             return record_kind.catalogue_problem(row, catalogue)

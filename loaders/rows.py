@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph.identifiers import InvalidIdentifier, decode_uscc, mask_id_number, validate_id_number, validate_uscc
-from graph.model import EntryStatus, Leniency, ListKind, OrganizationStatus, Severity, role_from_title
+from graph.model import EntryStatus, Leniency, ListKind, OrganizationStatus, Severity, UnknownTitle, roles_from_title
 
 Raw = Mapping[str, Any]
 
@@ -183,8 +183,11 @@ def parse_person(raw: Raw) -> dict[str, Any]:
 
 
 def parse_role(raw: Raw) -> dict[str, Any]:
-    """A role held by a person (`person_id`) or by an organisation (`director_uscc`: a corporate director, the
-    执行事务合伙人 of a partnership); exactly one of the two."""
+    """A role row: `roles` are the canonical roles the title names, each once (a compound title such as
+    董事长兼总经理 names DIRECTOR and SENIOR_MANAGER; 董事长/董事 names DIRECTOR once); each becomes its own
+    relationship, keyed (holder, organisation, role, from), every one keeping the title as written. The holder
+    is a person (`person_id`) or an organisation (`director_uscc`: a corporate director, the 执行事务合伙人 of a
+    partnership); exactly one of the two."""
     director_uscc = _optional_uscc(raw, "director_uscc")
     pid = text(raw, "person_id")
     if (director_uscc is None) == (pid is None):
@@ -194,12 +197,13 @@ def parse_role(raw: Raw) -> dict[str, Any]:
         raise RowError("director_uscc", "an organisation cannot hold a role in itself", director_uscc)
     written = text(raw, "role", required=True)
     assert written is not None
-    role = role_from_title(written)
-    if role is None:
-        raise RowError("role", "is not a known role or title (see docs/DATA_FORMAT.md)", written)
+    try:
+        roles = roles_from_title(written)
+    except UnknownTitle as exc:
+        raise RowError("role", f"{exc.reason} (see docs/DATA_FORMAT.md)", written) from None
     start, end = period(raw, "from", "to")
     return {
-        "role": role.value,
+        "roles": [role.value for role in roles],
         "holderKind": "ORGANIZATION" if director_uscc else "PERSON",
         "holder": director_uscc or pid,
         "pid": pid,

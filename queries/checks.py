@@ -135,6 +135,11 @@ class _Evaluator:
         measures = rules.applicable_measures(entry.get("measures") or [], target, self.code)
         effect, suspended, why = rules.effect_of(entry.get("status"), entry.get("leniency") or [], measures,
                                                  review_without_measures=via is Via.SHAREHOLDER)
+        if measures and entry.get("measuresImplied"):
+            bases = "; ".join(f"{m['code']}: {m.get('basisDocument') or '?'} {m.get('basisItem') or ''}".rstrip()
+                              for m in measures)
+            why.insert(0, f"the record names no measures: the catalogue's measures for {entry['kind']} entries of "
+                          f"severity {entry.get('severity') or 'GENERAL'} are implied ({bases})")
         self.findings.append(Finding(
             via=via, subject_kind=kind, subject=found, role=role, traced_role=traced_role, entry=entry,
             measures=measures, effect=effect, suspended=suspended, leniency=list(entry.get("leniency") or []),

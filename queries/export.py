@@ -8,7 +8,8 @@ The mapping is the reader's, inverted (docs/DATA_FORMAT.md, "FollowTheMoney out"
 - role → `Directorship` (`role` = the title as written and the canonical role), held by a person or an
   organisation; shareholding → `Ownership` (`percentage` in percent);
 - list entry → `Sanction` (`recordId` = entry id, `programId` = kind, `authority`/`authorityId` = department,
-  `proof` = the basis `Document`, `provisions` = measure codes, `summary` = `severity: …`, `leniency: …`,
+  `proof` = the basis `Document`, `provisions` = the measure codes the record named (implied measures are
+  left out: loading implies them again), `summary` = `severity: …`, `leniency: …`,
   `repairable: …`, `date` = act date) and its basis `Document` (id = document id).
 Entities are sorted by id and their properties by name, so the same graph always gives the same file.
 """
@@ -165,7 +166,9 @@ def _sanction(row: dict[str, Any]) -> Iterable[Entity]:
         "entity": subject, "recordId": e["entryId"], "programId": e["kind"], "program": PROGRAM_NAMES[e["kind"]],
         "reason": e["reason"], "status": e["status"], "startDate": e["start"], "endDate": e.get("end"),
         "date": e.get("actDate"), "authority": department["name"], "authorityId": department["code"],
-        "proof": document["documentId"], "provisions": sorted(e.get("measures") or []), "summary": summary})
+        "proof": document["documentId"], "summary": summary,
+        # Implied measures are not written: the reader implies the same from the catalogue again.
+        "provisions": [] if e.get("measuresImplied") else sorted(e.get("measures") or [])})
 
 
 def ftm_text(entities: Iterable[Entity]) -> str:

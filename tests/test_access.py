@@ -171,7 +171,8 @@ CHECK_VIEW = CHECK.replace("{ verdict }", "{ verdict findings { entry { entryId 
 TRACE = '{ traceLiability(entryId: "E-LIVE") { reached { person { id name idNumber } } } }'
 EVERY_ENTRY = ["E-EXPIRED", "E-LIVE", "E-OBJECTION", "E-PROPOSED", "E-REPAIRED", "E-REVOKED"]
 FULL_PERSON = {"id": "P1", "name": "张三丰", "idNumber": MASKED_ID}
-CHECKED = {"check": {"verdict": "CLEAR", "findings": [{"entry": {"entryId": "E-LIVE"}, "suspended": False},
+# The entries name no measures: the catalogue's blacklist measures are implied, so the live one restricts.
+CHECKED = {"check": {"verdict": "RESTRICTED", "findings": [{"entry": {"entryId": "E-LIVE"}, "suspended": False},
                                                      {"entry": {"entryId": "E-OBJECTION"}, "suspended": True}]}}
 FORBIDDEN = "FORBIDDEN"
 EVERY_KEY = {"BANK", "INVESTIGATOR", "INVESTIGATOR+unmask", "DEPARTMENT", "ADMIN", "ADMIN+unmask"}

@@ -126,14 +126,17 @@ def test_a_corporate_director_and_its_appointed_representative(store: GraphStore
     assert roles == {("rep", "DIRECTOR", "委派代表"), ("rep2", "DIRECTOR", "委派代表")}
 
 
-def test_a_representative_of_no_corporate_director_is_rejected(store: GraphStore, tmp_path: Path) -> None:
+def test_a_representative_of_no_corporate_director_in_the_file(store: GraphStore, tmp_path: Path) -> None:
+    """The file names no organisation the 委派代表 represents: the title table's role (PRINCIPAL)."""
     path = write_ftm(tmp_path / "in.jsonl", [
         entity("co", "Company", name="甲", uscCode=ORG1),
         entity("rep", "Person", name="王五"),
         entity("d-rep", "Directorship", director="rep", organization="co", role="委派代表"),
     ])
     report = load(store, path)
-    assert rejected(report)[("d-rep", "role")] == f"委派代表 of no organisation holding a role in {ORG1} in this file"
+    assert report.rejects == []
+    [[role]] = lookup.roles_in_organizations(store, [ORG1])
+    assert (role["role"]["role"], role["role"]["title"]) == ("PRINCIPAL", "委派代表")
 
 
 @pytest.mark.parametrize(("program", "kind"), [

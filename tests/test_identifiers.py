@@ -11,6 +11,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from graph.identifiers import (
+    ID_PROVINCE_CODES,
     ID_WEIGHTS,
     PROVINCES,
     USCC_CHARSET,
@@ -23,6 +24,7 @@ from graph.identifiers import (
     make_id_number,
     make_uscc,
     mask_id_number,
+    normalize_id_number,
     normalize_uscc,
     organization_code_check_char,
     organization_code_valid,
@@ -131,6 +133,40 @@ def test_normalization() -> None:
     assert validate_uscc("９１４４０３００７０８４６１１３６Ｔ") == "91440300708461136T"  # full-width
 
 
+@pytest.mark.parametrize("written", [
+    "91 110000 600037341L",  # as pasted from a licence (issue 11)
+    "91-110000-600037341L",
+    "91110000-60003734-1L",
+    "91 110000\u3000600037341l",  # ideographic space, lower case
+    "91\u00a0110000\u00a0600037341L",  # non-breaking spaces
+    "91－110000－600037341Ｌ",  # full-width dash and letter
+    "91—110000–600037341L",  # em and en dash
+    "91\u2010110000\u2011600037341L\t",  # hyphen, non-breaking hyphen, tab
+    "９１\u3000１１００００\u3000６０００３７３４１Ｌ",
+])
+def test_spaces_dashes_and_full_width_are_normalised_before_validation(written: str) -> None:
+    assert normalize_uscc(written) == "91110000600037341L"
+    assert validate_uscc(written) == "91110000600037341L"
+    assert decode_uscc(written)["uscc"] == "91110000600037341L"
+
+
+def test_errors_after_normalisation_say_what_was_not_counted() -> None:
+    with pytest.raises(InvalidIdentifier) as exc:
+        validate_uscc("91 110000 60003734L")
+    assert reason(exc) == "USCC must be 18 characters, got 17 (spaces and dashes not counted)"
+    assert exc.value.value == "91 110000 60003734L"  # what was given
+    with pytest.raises(InvalidIdentifier) as exc:
+        validate_uscc("91-11O000-600037341L")
+    assert reason(exc) == ("character 'O' at position 5 (spaces and dashes not counted) is not allowed in a USCC "
+                           "(the letters I, O, Z, S and V are never used)")
+    with pytest.raises(InvalidIdentifier) as exc:
+        validate_uscc("91 110000 600037341K")  # a wrong check character is still wrong
+    assert reason(exc) == "check character is 'K', expected 'L'"
+    # Other punctuation is not a separator: refused, never dropped silently.
+    with pytest.raises(InvalidIdentifier, match=r"character '\.' at position 3 is not allowed"):
+        validate_uscc("91.10000600037341L")
+
+
 def test_embedded_organization_code_is_reported_not_enforced() -> None:
     # A code whose GB 32100 check character is right but whose embedded GB 11714 check is wrong.
     first17 = "9135020300000001" + "5"  # body 00000001: 1×2 = 2, 11 - 2 = 9, so '5' is wrong
@@ -148,7 +184,8 @@ def test_embedded_organization_code_is_reported_not_enforced() -> None:
     ("", "USCC must be 18 characters, got 0"),
     ("91440O00708461136T", "character 'O' at position 6 is not allowed in a USCC (the letters I, O, Z, S and V "
                            "are never used)"),
-    ("9144030070846113-T", "character '-' at position 17 is not allowed in a USCC"),
+    ("9144030070846113-T", "USCC must be 18 characters, got 17 (spaces and dashes not counted)"),
+    ("914403 0070846113 6TT", "USCC must be 18 characters, got 19 (spaces and dashes not counted)"),
     ("914403007084611厂6T", "character '厂' at position 16 is not allowed in a USCC"),
     ("91A40300708461136T", "the administrative-division code (positions 3-8) must be 6 digits, got 'A40300'"),
     ("91440300708461136K", "check character is 'K', expected 'T'"),
@@ -297,6 +334,64 @@ def test_id_number_errors(value: str, expected: str) -> None:
     assert exc.value.value == mask_id_number(value)
 
 
+def test_id_province_codes() -> None:
+    # GB/T 2260 province-level codes, and 83 of the residence permits for Taiwan residents.
+    expected = {*map(str, range(11, 16)), "21", "22", "23", *map(str, range(31, 38)), *map(str, range(41, 47)),
+                *map(str, range(50, 55)), *map(str, range(61, 66)), "71", "81", "82", "83"}
+    assert expected == ID_PROVINCE_CODES
+    assert set(PROVINCES) == ID_PROVINCE_CODES - {"83"}
+
+
+@pytest.mark.parametrize("province", sorted(ID_PROVINCE_CODES))
+def test_every_province_code_is_accepted(province: str) -> None:
+    assert is_valid_id_number(make_id_number(province + "0000", dt.date(1990, 5, 17), 123), TODAY)
+
+
+@pytest.mark.parametrize("province", ["00", "10", "16", "20", "24", "30", "38", "40", "47", "49", "55", "60",
+                                      "66", "70", "72", "80", "84", "91", "99"])
+def test_an_id_number_with_a_non_existent_province_is_rejected(province: str) -> None:
+    first17 = province + "0105" + "19491231" + "002"
+    value = first17 + id_check_char(first17)  # right check character and birth date: only the province is wrong
+    with pytest.raises(InvalidIdentifier) as exc:
+        validate_id_number(value, TODAY)
+    assert reason(exc) == (f"the province code (positions 1-2) '{province}' is not a province-level division "
+                           "(GB/T 2260, or 83 of a residence permit)")
+    assert exc.value.value == mask_id_number(value)
+    with pytest.raises(InvalidIdentifier, match="does not start with a province-level code"):
+        make_id_number(province + "0105", dt.date(1949, 12, 31), 2)
+
+
+def test_residence_permit_numbers_validate() -> None:
+    # 台湾/香港/澳门居民居住证: 830000, 810000, 820000 followed by birth date, sequence and check character.
+    for division in ("830000", "810000", "820000"):
+        value = make_id_number(division, dt.date(1988, 8, 8), 15)
+        assert validate_id_number(value, TODAY) == value
+
+
+@pytest.mark.parametrize("written", [
+    "110105 19491231 002X",
+    "110105-19491231-002x",
+    "１１０１０５１９４９１２３１００２ｘ",  # full width, lower-case x
+    "110105\u300019491231\u3000002Ｘ",
+    "110105—19491231—002X ",
+])
+def test_id_numbers_are_normalised_before_validation(written: str) -> None:
+    assert normalize_id_number(written) == "11010519491231002X"
+    assert validate_id_number(written, TODAY) == "11010519491231002X"
+    assert mask_id_number(written) == "110***********002X"
+
+
+def test_id_number_errors_after_normalisation() -> None:
+    with pytest.raises(InvalidIdentifier) as exc:
+        validate_id_number("110105 19491231 002", TODAY)
+    assert reason(exc) == "ID number must be 18 characters, got 17 (spaces and dashes not counted)"
+    assert exc.value.value == mask_id_number("11010519491231002")
+    with pytest.raises(InvalidIdentifier) as exc:
+        validate_id_number("110105-19491231-0O2X", TODAY)
+    assert reason(exc) == ("character 'O' at position 16 (spaces and dashes not counted) of the ID number must be "
+                           "a digit")
+
+
 def test_birth_date_is_relative_to_today() -> None:
     born_today = make_id_number("350203", TODAY, 11)
     assert is_valid_id_number(born_today, TODAY)
@@ -322,7 +417,9 @@ def test_mask() -> None:
 # ---------------------------------------------------------------------------------- ID properties
 
 births = st.dates(dt.date(1900, 1, 1), TODAY)
-id_parts = st.tuples(st.text(string.digits, min_size=6, max_size=6), births, st.integers(0, 999))
+divisions = st.builds(lambda province, rest: province + rest, st.sampled_from(sorted(ID_PROVINCE_CODES)),
+                      st.text(string.digits, min_size=4, max_size=4))
+id_parts = st.tuples(divisions, births, st.integers(0, 999))
 
 
 @given(id_parts)

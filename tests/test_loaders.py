@@ -18,8 +18,9 @@ import pytest
 from graph import settings
 from graph.store import GraphStore
 from loaders.pipeline import Loader
+from loaders.records import Record
 from queries import lookup
-from tests.conftest import uscc
+from tests.conftest import build, rec, uscc
 from tests.graphs import snapshot
 
 ORG1, ORG2, ORG3 = uscc(101), uscc(102), uscc(103)
@@ -144,6 +145,67 @@ def test_broken_files_cost_only_their_bad_lines(store: GraphStore, tmp_path: Pat
     assert reasons[("organizations.csv", 13)] == "has 3 fields, the header has 2"
     assert reasons[("persons.csv", 1)].startswith("missing column(s) name")
     assert reasons[("notes.csv", None)].startswith("unknown file")
+
+
+def _spaced(code: str) -> str:
+    """A code as pasted from a licence: groups of characters with spaces and dashes between them."""
+    return f"{code[:2]} {code[2:8]}-{code[8:]}"
+
+
+def test_compound_titles_and_pasted_codes_load_as_their_roles(store: GraphStore) -> None:
+    """Issue 11: 董事长/董事 is one DIRECTOR, 董事长兼总经理 a DIRECTOR and a SENIOR_MANAGER, each relationship
+    keeping the title as written; a USCC and an ID number pasted with spaces and dashes load (and are referred to)
+    as the codes they are; loading the same records again changes nothing."""
+    records = [
+        rec("organizations", uscc=_spaced(ORG1), name="厦门甲股份有限公司"),
+        rec("organizations", uscc=ORG2.lower(), name="厦门乙有限公司"),
+        rec("persons", person_id="P1", name="张三", id_number="110105 19491231 002x"),
+        rec("persons", person_id="P2", name="李四"),
+        rec("roles", person_id="P1", uscc=ORG1, role="董事长/董事", **{"from": "2019-03-01"}),
+        rec("roles", person_id="P2", uscc=_spaced(ORG1), role="董事长兼总经理", **{"from": "2021-06-01"}),
+        rec("roles", person_id="P2", uscc=ORG2, role="执行事务合伙人委派代表", **{"from": "2022-01-01"}),
+    ]
+    report = build(store, *records)
+    assert report.loaded["organizations"] == 2 and report.loaded["persons"] == 2
+    assert report.loaded["roles"] == 4  # relationships: one, two and one
+    [org] = lookup.organizations(store, [ORG1])
+    assert org is not None and org["name"] == "厦门甲股份有限公司"
+    [person] = lookup.persons(store, ["P1"])
+    assert person is not None and person["idMasked"] == "110***********002X"
+    held = sorted((x["person"]["pid"], x["role"]["role"], x["role"]["title"], x["role"]["from"])
+                  for x in lookup.roles_in_organizations(store, [ORG1])[0])
+    assert held == [
+        ("P1", "DIRECTOR", "董事长/董事", "2019-03-01"),
+        ("P2", "DIRECTOR", "董事长兼总经理", "2021-06-01"),
+        ("P2", "SENIOR_MANAGER", "董事长兼总经理", "2021-06-01"),
+    ]
+    assert [(x["role"]["role"], x["role"]["title"]) for x in lookup.roles_in_organizations(store, [ORG2])[0]] == [
+        ("PRINCIPAL", "执行事务合伙人委派代表")]
+    before = snapshot(store)
+    again = build(store, *records)
+    assert again.loaded["roles"] == 4
+    nodes, rels = snapshot(store)
+    assert [n for n in nodes if "dataVersion" not in n] == [n for n in before[0] if "dataVersion" not in n]
+    assert rels == before[1]
+
+
+def test_a_role_named_twice_is_a_duplicate_even_inside_a_compound_title(store: GraphStore) -> None:
+    build(store, rec("organizations", uscc=ORG1, name="厦门甲有限公司"), rec("persons", person_id="P1", name="张三"))
+
+    def role(line: int, title: str, start: str = "2020-01-01") -> Record:
+        return Record("roles", {"person_id": "P1", "uscc": ORG1, "role": title, "from": start}, "roles.csv", line)
+
+    report = Loader(store).load([role(2, "董事长兼总经理"), role(3, "董事"), role(4, "董事/监事"),
+                                 role(5, "董事", "2024-01-01"), role(6, "名誉董事长"), role(7, "董事长/顾问")])
+    got = {r.line: (r.field, r.reason) for r in report.rejects}
+    assert got == {
+        3: (None, "duplicate of roles.csv line 2"),  # DIRECTOR from 2020-01-01 again
+        4: (None, "duplicate of roles.csv line 2"),  # DIRECTOR again: refused whole, SUPERVISOR with it
+        6: ("role", "名誉董事长 is an honorary title, not a director or any other role (公司法 knows no honorary "
+                    "board seat); give the role the person actually holds, e.g. 董事 (see docs/DATA_FORMAT.md)"),
+        7: ("role", "'顾问' is not a known role or title (see docs/DATA_FORMAT.md)"),
+    }
+    assert report.loaded["roles"] == 3  # line 2 (two relationships) and line 5
 
 
 def test_followthemoney_lines_map_to_the_model(store: GraphStore, tmp_path: Path) -> None:

@@ -97,6 +97,14 @@ def test_invalid_uscc_is_an_error_naming_field_and_reason(graph: GraphStore, api
     assert error["extensions"] == {"code": "INVALID_INPUT", "field": "uscc"}
 
 
+def test_a_pasted_uscc_finds_the_organization(graph: GraphStore, api: ApiClient) -> None:
+    """Issue 11: spaces, dashes and full width are normalised before validation, in the API as in the loaders."""
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in SUB.lower())
+    for pasted in (f"{SUB[:2]} {SUB[2:8]} {SUB[8:]}", f"{SUB[:2]}-{SUB[2:8]}-{SUB[8:]}", full_width):
+        org = api.gql("query($u: String!) { organization(uscc: $u) { uscc name } }", {"u": pasted})["organization"]
+        assert org == {"uscc": SUB, "name": "厦门丰华物流有限公司"}
+
+
 def test_unknown_organization_is_null(graph: GraphStore, api: ApiClient) -> None:
     assert api.gql("query($u: String!) { organization(uscc: $u) { uscc } }", {"u": uscc(999)})["organization"] is None
 

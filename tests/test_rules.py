@@ -229,3 +229,10 @@ def test_a_measure_reaches_a_listed_person_as_person_and_an_organisation_otherwi
     assert rules.reaches_listed(["ORGANIZATION"], "ORGANIZATION")
     assert rules.reaches_listed(["LEGAL_REPRESENTATIVE", "PERSON"], "ORGANIZATION")  # traced to the person
     assert not rules.reaches_listed(["PERSON"], "ORGANIZATION")
+
+
+def test_the_measures_a_list_implies_follow_kind_and_severity() -> None:
+    assert rules.implied_measures("BLACKLIST", "GENERAL", CATALOGUE) == ["RESTRICT_CREDIT", "WARN"]
+    assert rules.implied_measures("BLACKLIST", "MINOR", CATALOGUE) == ["WARN"]  # RESTRICT_CREDIT needs GENERAL
+    assert rules.implied_measures("FOCUS_LIST", "SERIOUS", CATALOGUE) == ["WARN"]
+    assert rules.implied_measures("RED_LIST", "SERIOUS", CATALOGUE) == []

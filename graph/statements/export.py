@@ -45,6 +45,7 @@ RETURN 'ORGANIZATION' AS holderKind, h.uscc AS holder, o.uscc AS uscc,
 """
 
 _ENTRY = """e{.entryId, .kind, .reason, .severity, .start, .end, .actDate, .status, .leniency, .repairable,
+         .measuresImplied,
          department: [(e)-[:RECOGNISED_BY]->(d:Department) | d{.code, .name}][0],
          document: [(e)-[:BASED_ON]->(doc:Document) | doc{.documentId, .number, .title, .issuer, .date, .kind}][0],
          measures: [(e)-[:IMPOSES]->(m:Measure) | m.code]} AS entry"""

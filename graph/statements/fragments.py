@@ -18,7 +18,7 @@ MAY_BE_IN_FORCE = ("(coalesce({v}.start, '') <= {day} AND {day} <= coalesce({v}.
                    "AND ({v}.status IN $liveStatuses OR {events} > 0))")
 ENTRY_MAP = (
     "{.entryId, .kind, .reason, .severity, .start, .end, .actDate, .status, .leniency, .repairable, "
-    "department: [(e)-[:RECOGNISED_BY]->(d:Department) | d{.code, .name}][0], "
+    ".measuresImplied, department: [(e)-[:RECOGNISED_BY]->(d:Department) | d{.code, .name}][0], "
     "document: [(e)-[:BASED_ON]->(doc:Document) | doc{.documentId, .number, .title, .issuer, .date, .kind}][0], "
     "measures: [(e)-[:IMPOSES]->(m:Measure) | m{.code, .name, .nameEn, .basisDocument, .basisItem, "
     ".departmentCode, .mandatory, .targets, .scenarios, .kinds, .minSeverity}], "
@@ -29,7 +29,7 @@ ENTRY_MAP = (
 # queries/checks.py fills the measures in from the catalogue, cached per data version.
 CHECK_ENTRY_MAP = (
     "{.entryId, .kind, .reason, .severity, .start, .end, .actDate, .status, .leniency, .repairable, "
-    "department: [(e)-[:RECOGNISED_BY]->(d:Department) | d{.code, .name}][0], "
+    ".measuresImplied, department: [(e)-[:RECOGNISED_BY]->(d:Department) | d{.code, .name}][0], "
     "document: [(e)-[:BASED_ON]->(doc:Document) | doc{.documentId, .number, .title, .issuer, .date, .kind}][0], "
     "measureCodes: [(e)-[:IMPOSES]->(m:Measure) | m.code], "
     f"{EVENTS.format(v='e')}}}"
