@@ -3,8 +3,9 @@
 
 The mapping is the reader's, inverted (docs/DATA_FORMAT.md, "FollowTheMoney out"):
 - organisation → `Company` (USCC registration authority 9, market regulation) or `Organization`, id `uscc-<USCC>`;
-- person → `Person`, id = the person id; `idNumber` = the 居民身份证号 and the other identity documents (only
-  when the caller may see personal identifiers, rule 10);
+- person → `Person`, id = the person id; `idNumber` = the 居民身份证号 and the other identity documents, read
+  through queries/access.py, only when `personal_ids` (the command line; the API's export leaves them out,
+  rule 10);
 - role → `Directorship` (`role` = the title as written and the canonical role), held by a person or an
   organisation; shareholding → `Ownership` (`percentage` in percent);
 - list entry → `Sanction` (`recordId` = entry id, `programId` = kind, `authority`/`authorityId` = department,
@@ -28,6 +29,7 @@ from graph.errors import InvalidInput, NotFound
 from graph.model import ListKind
 from graph.statements import export
 from graph.store import GraphStore
+from queries import access
 from queries.subjects import SubjectRef
 
 Entity = dict[str, Any]
@@ -119,12 +121,10 @@ def ftm_entities(store: GraphStore, scope: Scope | None = None, *, personal_ids:
         put(_make(schema, organization_id(o["uscc"]), {"name": o["name"], "uscCode": o["uscc"],
                                                         "status": o.get("status"),
                                                         "incorporationDate": o.get("established")}))
-    persons = set()
-    for row in store.read(export.PERSONS, params):
-        p = row["person"]
-        persons.add(p["pid"])
-        ids = [p.get("idNumber"), *(p.get("otherIds") or [])] if personal_ids else []
-        put(_make("Person", p["pid"], {"name": p["name"], "idNumber": ids}))
+    persons = [row["person"] for row in store.read(export.PERSONS, params)]
+    documents = access.identity_documents(store, [p["pid"] for p in persons]) if personal_ids else {}
+    for p in persons:
+        put(_make("Person", p["pid"], {"name": p["name"], "idNumber": documents.get(p["pid"], [])}))
 
     def holder_id(kind: str, key: str) -> str:
         return key if kind == "PERSON" else organization_id(key)

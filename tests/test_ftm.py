@@ -28,9 +28,9 @@ from loaders.measures import load_catalogue
 from loaders.pipeline import Loader, LoadReport
 from queries import lookup
 from queries.checks import check_subjects
-from queries.export import ftm_entities, ftm_text
+from queries.export import ftm_entities, ftm_text, subgraph
 from queries.subjects import SubjectRef
-from tests.conftest import uscc
+from tests.conftest import ApiClient, uscc
 from tests.graphs import snapshot
 from tests.test_parity import first_difference
 
@@ -342,3 +342,25 @@ def test_a_blacklisted_company_gets_the_same_verdicts_from_ftm_and_from_csv(stor
     assert [from_csv[f"BANK_CREDIT {key}"]["verdict"] for key in (ORG1, "P-1")] == ["RESTRICTED", "RESTRICTED"]
     differing = [key for key in from_csv if from_csv[key] != from_ftm[key]]
     assert not differing, first_difference(from_csv[differing[0]], from_ftm[differing[0]]) if differing else ""
+
+
+EXPORT = """query($s: SubjectRef!, $d: Int, $p: String) { exportFtm(subject: $s, depth: $d, purpose: $p) }"""
+
+
+def test_graphql_export_of_a_subjects_subgraph(api: ApiClient) -> None:
+    store = api.store
+    assert store is not None
+    Loader(store).load_path(DEMO)
+    variables = {"s": {"uscc": "91350203MAD000019J"}, "d": 1, "p": "INVESTIGATION: case 1"}
+    text = api.as_role("INVESTIGATOR").gql(EXPORT, variables)["exportFtm"]
+    entities = [json.loads(line) for line in text.splitlines()]
+    validate_ftm(entities)
+    assert {"uscc-91350203MAD000019J", "entry-E-DEMO-001", "P-DEMO-002"} <= {e["id"] for e in entities}
+    assert not any(e["properties"].get("idNumber") for e in entities)  # identity documents stay out (rule 10)
+    subgraph_all = ftm_entities(store, subgraph(store, SubjectRef(uscc="91350203MAD000019J"), 1), personal_ids=False)
+    assert text == ftm_text(subgraph_all)
+    errors = api.as_role("BANK").errors(EXPORT, {**variables, "p": "CREDIT_APPROVAL"})
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+    log = api.gql("{ accessLog(first: 50) { nodes { operation subject purpose resultSize } } }")["accessLog"]["nodes"]
+    assert {"operation": "exportFtm", "subject": "91350203MAD000019J", "purpose": "INVESTIGATION: case 1",
+            "resultSize": len(entities)} in log

@@ -1,6 +1,7 @@
 """Reads behind the FollowTheMoney export (queries/export.py): the subjects, their roles, shareholdings and list
 entries, either all of them (`$all`) or those of the given subjects (`$usccs`, `$pids`); a relationship is
-exported when both its ends are. `NEIGHBOURS` widens a subject's subgraph by one hop.
+exported when both its ends are. `NEIGHBOURS` widens a subject's subgraph by one hop. Identity documents are not
+read here: only through access.PERSON_ID_NUMBERS (queries/access.py), like every raw ID number.
 """
 
 from graph.statements.fragments import ROLE_TYPES as _ROLE_TYPES
@@ -18,7 +19,7 @@ RETURN o{{.uscc, .name, .status, .established, .registrationAuthorityCode}} AS o
 PERSONS = f"""
 MATCH (p:Person)
 WHERE {_IN_PERSONS.format(v="p")}
-RETURN p{{.pid, .name, .idNumber, .otherIds}} AS person
+RETURN p{{.pid, .name}} AS person
 """
 
 ROLES = f"""
