@@ -173,6 +173,12 @@ def authenticate(store: GraphStore, headers: Mapping[str, str]) -> Principal:
                      department=key.get("department"), unmask=bool(key.get("unmask")))
 
 
+def require_unrevoked(store: GraphStore, who: Principal) -> None:
+    """For work that outlives its request (a subscription): `Unauthenticated` once the key has been revoked."""
+    if who.key_id is not None and access.key_revoked(store, who.key_id):
+        raise Unauthenticated("this API key was revoked")
+
+
 # ------------------------------------------------------------------------------------------ permissions
 
 
@@ -343,6 +349,12 @@ class PublicView(_PostProcess):
 
     def after(self, value: Any, info: Info) -> Any:
         return public_filter(value) if principal(info).role == PUBLIC else value
+
+
+def sees_persons_in_search(info: Info) -> bool:
+    """PUBLIC searches find organisations only, decided before paging so that no page or cursor tells a PUBLIC
+    caller that a person of that name exists."""
+    return principal(info).role != PUBLIC
 
 
 class MaskedName(_PostProcess):

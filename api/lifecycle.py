@@ -10,6 +10,8 @@ or ADMIN; the actor recorded on each event is the key's label.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import AsyncGenerator, Callable
 from typing import Annotated, Any
@@ -27,6 +29,7 @@ from api.auth import (
     OwnDepartment,
     RequireRole,
     department_argument,
+    require_unrevoked,
 )
 from api.check_types import SubjectRef
 from api.types import EntryStatus, Leniency, ListEntry, ListKind, Severity
@@ -404,7 +407,26 @@ class LifecycleSubscription:
         if not 1 <= len(watch) <= settings.MAX_WATCHED_SUBJECTS:
             raise InvalidInput(f"watch: give 1 to {settings.MAX_WATCHED_SUBJECTS} subjects", field="watch")
         keys = {w.to_ref(f"watch[{i}]").key for i, w in enumerate(watch)}
-        async for key, ev in pubsub.BUS.subscribe(keys):
-            yield ListEventNotice(watched=key, via="SUBJECT" if key == ev.subject_key else "LINKED",
+        store, who = info.context.store, info.context.principal
+        # Revocation ends the subscription: the key is checked again before each event and at least every
+        # SUBSCRIPTION_KEY_RECHECK_SECONDS while none comes.
+        events = pubsub.BUS.subscribe(keys)
+        pending: asyncio.Future[tuple[str, pubsub.LifecycleEvent]] = asyncio.ensure_future(anext(events))
+        try:
+            while True:
+                # asyncio.wait, not wait_for: a timeout must not cancel the pending read (that would end the
+                # subscription's generator).
+                done, _ = await asyncio.wait({pending}, timeout=settings.SUBSCRIPTION_KEY_RECHECK_SECONDS)
+                await asyncio.to_thread(require_unrevoked, store, who)
+                if not done:
+                    continue
+                key, ev = pending.result()
+                pending = asyncio.ensure_future(anext(events))
+                yield ListEventNotice(watched=key, via="SUBJECT" if key == ev.subject_key else "LINKED",
                                   entry_id=ev.entry_id, subject_key=ev.subject_key, subject_kind=ev.subject_kind,
                                   subject_name=ev.subject_name, event=EntryEvent.from_map(ev.event))
+        finally:
+            pending.cancel()  # ends the bus's generator too (its `finally` unsubscribes)
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await pending
+            await events.aclose()

@@ -20,6 +20,7 @@ from api.auth import (
     RequirePurpose,
     RequireRole,
     schema_limits,
+    sees_persons_in_search,
 )
 from api.check_types import (
     AccessRecord,
@@ -69,7 +70,8 @@ class LookupQuery:
                                   "with it, ordered by name (PUBLIC: organisations only)",
                       extensions=[PublicView()])
     def search_subjects(self, info: Info, name: str, first: int = 20, after: str | None = None) -> SubjectConnection:
-        page = lookup.search_subjects(info.context.store, name, first, after, settings.MAX_PAGE_SIZE)
+        page = lookup.search_subjects(info.context.store, name, first, after, settings.MAX_PAGE_SIZE,
+                                      persons=sees_persons_in_search(info))
         return SubjectConnection(
             nodes=[subject_from_row(row) for row in page.items],
             page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),

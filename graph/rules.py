@@ -17,6 +17,7 @@ is a copy to remove. Where a rule comes from (../shared/DOMAIN.md and the policy
 | a finding's effect on the verdict      | `effect_of`                 | rules 5, 7, 9                         |
 | effective ratio and control (> 50 %)   | `chain_ratio`, `effective_ratio`, `controls` | 股权穿透, 实际控制人   |
 | repair conditions                      | `missing_repair_conditions` | rule 8 (2018-893 items 9-13)          |
+| due process owns an entry with a history | `due_process_conflict`    | rules 7-9, 11                         |
 | listing periods                        | `period_problem`, `add_years` | rule 6 (list_kinds.csv)             |
 
 Dates are `datetime.date`; the graph stores ISO strings, and the values here are built from the projections
@@ -318,6 +319,27 @@ def effective_ratio(chain_ratios: Iterable[float]) -> float:
 def controls(ratio: float) -> bool:
     """More than half, aggregated over all chains, is control."""
     return ratio > CONTROL_THRESHOLD
+
+
+# ------------------------------------------------------------------------------------------ due process
+
+# What the lifecycle manages on an entry once it has events (DOMAIN rules 7-9, 11: proposal, objection,
+# correction, repair, leniency, expiry are decisions with a record), so a bundle loaded again must not change it.
+DUE_PROCESS_FIELDS = ("status", "reason", "severity", "start", "end", "actDate", "leniency", "repairable",
+                      "measures")
+
+
+def due_process_conflict(stored: Mapping[str, Any], incoming: Mapping[str, Any]) -> tuple[str, Any, Any] | None:
+    """The first field managed by due process in which a record for an entry with a history differs from the
+    graph: (field, the graph's value, the record's value); None when the record agrees. Lists compare as sets."""
+    for name in DUE_PROCESS_FIELDS:
+        have, want = stored.get(name), incoming.get(name)
+        if isinstance(have, list | tuple) or isinstance(want, list | tuple):
+            if sorted(have or []) != sorted(want or []):
+                return name, sorted(have or []), sorted(want or [])
+        elif have != want and not (have is None and want in ("", None)):
+            return name, have, want
+    return None
 
 
 # ----------------------------------------------------------------------------------------------- repair

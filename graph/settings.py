@@ -61,6 +61,9 @@ FALKORDB_URL = _env("FALKORDB_URL", "")
 # the embedded engine at 44,000 entities/s in batches of 5,000; 2,000 keeps each transaction and its memory smaller.
 WRITE_BATCH_SIZE = int(_env("WRITE_BATCH_SIZE", "2000"))
 
+# Keys per statement when a load looks up what is stored (references, entries under due process).
+READ_BATCH_SIZE = int(_env("READ_BATCH_SIZE", "5000"))
+
 # The HTTP server.
 HOST = _env("HOST", "127.0.0.1")
 PORT = int(_env("PORT", "8000"))
@@ -133,6 +136,9 @@ BETWEENNESS_SAMPLES = 100
 
 # Subjects one `listEvents` subscription may watch.
 MAX_WATCHED_SUBJECTS = 1_000
+# An open subscription checks its key again at least this often (and before each event it delivers): a revoked
+# key's subscriptions end within this many seconds.
+SUBSCRIPTION_KEY_RECHECK_SECONDS = float(_env("SUBSCRIPTION_KEY_RECHECK_SECONDS", "5"))
 
 # Lengths of what callers type: a person id, a search text, a department code, an API key's label, a declared
 # purpose, free text on a due-process step (reasons, notes, grounds) and a task's action.

@@ -34,6 +34,14 @@ class Lookup:
 
 
 @dataclass(frozen=True)
+class Stored:
+    """A check of records against their stored counterparts (the kind's identity is the key)."""
+
+    statement: str
+    problem: Callable[[Row, Row], Problem | None]
+
+
+@dataclass(frozen=True)
 class RecordKind:
     """One kind of input record (a file of the CSV bundle, docs/DATA_FORMAT.md)."""
 
@@ -52,6 +60,9 @@ class RecordKind:
     # When one row stands for several relationships (a compound title: one per canonical role it names), the
     # identity of each; a row sharing any of them with an earlier row is a duplicate. None: `[identity(row)]`.
     identities: Callable[[Row], list[Any]] | None = None
+    # Records that must agree with what is stored for them (entries under due process): the statement reads the
+    # stored counterpart of each identity ($keys → `key`, `entry`), the function names a disagreement.
+    stored: Stored | None = None
     # Columns read when present, beyond `columns` (the generator does not write them; documented beside them).
     optional: tuple[str, ...] = ()
 
@@ -130,6 +141,19 @@ def _entry_implied_measures(row: Row, catalogue: Mapping[str, Mapping[str, Any]]
     row["props"]["measuresImplied"] = implied
 
 
+def _entry_due_process_problem(row: Row, stored: Row) -> Problem | None:
+    """An entry with a lifecycle history belongs to due process (rules.due_process_conflict): a record that
+    disagrees with it is refused, never applied over the decisions."""
+    incoming = {**row["props"], "measures": row["measures"]}
+    conflict = rules.due_process_conflict(stored["entry"], incoming)
+    if conflict is None:
+        return None
+    name, have, want = conflict
+    return (name, f"entry {row['entryId']} is under due process (it has a lifecycle history): the graph has "
+                  f"{name} {have!r}, this record {want!r}; change it through the lifecycle API, or load the record "
+                  "as the graph has it", str(want))
+
+
 def _entry_measures_problem(row: Row, catalogue: Mapping[str, Mapping[str, Any]]) -> Problem | None:
     """DOMAIN rule 5: only measures on the list, and only those allowed for this kind and severity."""
     refused = rules.measure_problem(row["props"]["kind"], row["props"]["severity"], row["measures"], catalogue)
@@ -178,6 +202,7 @@ _KINDS: tuple[RecordKind, ...] = (
         _by_subject_kind("subjectKind", ("ORGANIZATION", writes.UPSERT_ORGANIZATION_ENTRIES),
                          ("PERSON", writes.UPSERT_PERSON_ENTRIES)),
         references=_entry_references, from_catalogue=_entry_implied_measures,
+        stored=Stored(writes.ENTRIES_UNDER_DUE_PROCESS, _entry_due_process_problem),
         catalogue_problem=_entry_measures_problem,
     ),
 )

@@ -24,7 +24,7 @@ from graph.store import GraphStore
 from loaders import rows as r
 from loaders.csv_bundle import read_csv_bundle
 from loaders.ftm import read_ftm
-from loaders.kinds import RECORD_KINDS, Problem, Row
+from loaders.kinds import RECORD_KINDS, Problem, RecordKind, Row
 from loaders.records import Record, Reject
 
 
@@ -146,9 +146,22 @@ class Loader:
         """Keys that exist in this load or in the store."""
         missing = sorted(keys - in_load)
         found: set[str] = set(in_load)
-        for start in range(0, len(missing), 5000):
-            rows = self.store.read(statement, {"keys": missing[start : start + 5000]})
+        step = settings.READ_BATCH_SIZE
+        for start in range(0, len(missing), step):
+            rows = self.store.read(statement, {"keys": missing[start : start + step]})
             found.update(row["key"] for row in rows)
+        return found
+
+    def _stored(self, kind: RecordKind, records: list[ParsedRecord]) -> dict[Any, Row]:
+        """The stored counterparts of a kind's records that must agree with them, by identity."""
+        if kind.stored is None or not records:
+            return {}
+        keys = sorted({kind.identity(p.row) for p in records})
+        found: dict[Any, Row] = {}
+        step = settings.READ_BATCH_SIZE
+        for start in range(0, len(keys), step):
+            for row in self.store.read(kind.stored.statement, {"keys": keys[start : start + step]}):
+                found[row["key"]] = row
         return found
 
     def _check_references(self, parsed: dict[str, list[ParsedRecord]],
@@ -167,6 +180,7 @@ class Loader:
                 known[referred_kind.name] = self._existing(referred_kind.lookup.existing, needed[referred_kind.name],
                                                            in_load)
         catalogue = {row["measure"]["code"]: row["measure"] for row in self.store.read(lookup.MEASURES)}
+        stored = {kind: self._stored(record_kind, parsed.get(kind, [])) for kind, record_kind in RECORD_KINDS.items()}
 
         def problem(kind: str, row: Row) -> Problem | None:
             record_kind = RECORD_KINDS[kind]
@@ -177,9 +191,14 @@ class Loader:
                     return field_name, unknown.unknown, key
             if record_kind.from_catalogue is not None:
                 record_kind.from_catalogue(row, catalogue)
-            if record_kind.catalogue_problem is None:
-                return None
-            return record_kind.catalogue_problem(row, catalogue)
+            if record_kind.catalogue_problem is not None:
+                found = record_kind.catalogue_problem(row, catalogue)
+                if found:
+                    return found
+            counterpart = stored[kind].get(record_kind.identity(row))
+            if record_kind.stored is not None and counterpart is not None:
+                return record_kind.stored.problem(row, counterpart)
+            return None
 
         accepted: dict[str, list[ParsedRecord]] = {}
         for kind in RECORD_KINDS:

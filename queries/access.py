@@ -34,6 +34,12 @@ def key_by_hash(store: GraphStore, key_hash: str) -> Row | None:
     return dict(rows[0]["key"]) if rows else None
 
 
+def key_revoked(store: GraphStore, key_id: str) -> bool:
+    """Whether the key is revoked (or gone) now."""
+    rows = store.read(access.API_KEY_REVOKED, {"keyId": key_id})
+    return not rows or bool(rows[0]["revoked"])
+
+
 def raw_id_number(store: GraphStore, pid: str) -> str | None:
     """A person's ID number unmasked: the only read of it (Person.idNumberUnmasked, behind the unmask right)."""
     rows = store.read(access.PERSON_ID_NUMBERS, {"keys": [pid]})

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,7 +65,7 @@ class EventBus:
         with contextlib.suppress(asyncio.QueueFull):  # a subscriber that does not read loses events, not memory
             queue.put_nowait(item)
 
-    async def subscribe(self, watch: Iterable[str]) -> AsyncIterator[tuple[str, LifecycleEvent]]:
+    async def subscribe(self, watch: Iterable[str]) -> AsyncGenerator[tuple[str, LifecycleEvent], None]:
         """Yield (matched watched key, event) until the consumer stops iterating."""
         sub = _Subscriber(frozenset(watch), asyncio.Queue(self._max_queue), asyncio.get_running_loop())
         with self._lock:

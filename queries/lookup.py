@@ -143,8 +143,11 @@ def check_page_size(first: int, maximum: int, field: str = "first") -> None:
         raise InvalidInput(f"{field}: must be between 1 and {maximum}, got {first}", field=field)
 
 
-def search_subjects(store: GraphStore, text: str, first: int, after: str | None, maximum: int) -> Page:
-    """Organisations and persons whose name contains `text` (or whose key starts with it), by name."""
+def search_subjects(store: GraphStore, text: str, first: int, after: str | None, maximum: int,
+                    persons: bool = True) -> Page:
+    """Organisations and persons (`persons`: those too) whose name contains `text` (or whose key starts with it),
+    by name. Who may see persons is decided before paging, so a page and its cursor never reveal a person the
+    caller may not see (a PUBLIC search for a person's name ends with no cursor)."""
     check_page_size(first, maximum)
     needle = text.strip()
     if not needle:
@@ -153,7 +156,8 @@ def search_subjects(store: GraphStore, text: str, first: int, after: str | None,
         raise InvalidInput(f"name: at most {settings.MAX_SEARCH_LENGTH} characters", field="name")
     offset = decode_cursor(after)
     limit = offset + first + 1
-    rows = store.read(lookup.SEARCH_SUBJECTS, {"text": needle, "key": needle.upper(), "limit": limit})
+    rows = store.read(lookup.SEARCH_SUBJECTS, {"text": needle, "key": needle.upper(), "limit": limit,
+                                               "persons": persons})
     rows.sort(key=lambda row: (row["name"] or "", row["key"]))
     window = rows[offset : offset + first + 1]
     return Page(items=window[:first], has_next=len(window) > first, start_offset=offset)

@@ -150,8 +150,15 @@ def test_public_sees_organisations_and_entries_in_force_only(graph: GraphStore, 
         assert public.gql("query($e: String!) { entry(entryId: $e) { entryId } }", {"e": entry_id})["entry"] is None
         assert api.gql("query($e: String!) { entry(entryId: $e) { entryId } }", {"e": entry_id})["entry"] == {
             "entryId": entry_id}
-    found = public.gql('{ searchSubjects(name: "张") { nodes { __typename } } }')["searchSubjects"]["nodes"]
-    assert found == []
+    found = public.gql('{ searchSubjects(name: "张三丰", first: 1) { nodes { __typename } '
+                       'pageInfo { hasNextPage endCursor } } }')["searchSubjects"]
+    # Issue 12 finding 5: an empty page with a cursor told PUBLIC that a person of that name exists.
+    assert found == {"nodes": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}
+    # Issue 12 finding 5: publicEntries for a past day disclosed an expired entry that entry() hides.
+    # E-EXPIRED (2015-2018) was in force on that day; its disclosure stopped when it expired (rules 6, 8).
+    past = public.gql('query($s: SubjectRef!) { publicEntries(subject: $s, on: "2016-06-01") { entryId } }',
+                      {"s": {"uscc": ORG}})["publicEntries"]
+    assert past == []
     found = public.gql('{ searchSubjects(name: "厦门") { nodes { ... on Organization { uscc } } } }')
     assert sorted(n["uscc"] for n in found["searchSubjects"]["nodes"]) == sorted([ORG, OTHER])
     # An administrator sees everything, names in full and ID numbers masked.

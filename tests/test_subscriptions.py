@@ -126,3 +126,38 @@ def test_subscription_needs_a_key(graph: GraphStore, api: ApiClient) -> None:
         await ws.close()
 
     asyncio.run(scenario())
+
+
+def test_revoking_the_key_ends_its_open_subscription(graph: GraphStore, api: ApiClient,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12 finding 5: an open subscription kept receiving events after its key was revoked. Now the key is
+    checked before each event and at least every SUBSCRIPTION_KEY_RECHECK_SECONDS (the API serves from this
+    process, so the setting is lowered here)."""
+    from api.auth import revoke_key
+    from graph import settings
+
+    monkeypatch.setattr(settings, "SUBSCRIPTION_KEY_RECHECK_SECONDS", 0.2)
+    bank = api.as_role("BANK")
+
+    async def scenario() -> None:
+        before = BUS.subscriber_count
+        ws = await _subscribe(bank, [{"uscc": A}], "r")
+        await _wait_for_subscribers(before + 1)
+        await asyncio.to_thread(api.gql, PROPOSE, {"s": {"uscc": A}})
+        assert (await _next(ws))["event"]["action"] == "PROPOSE"  # delivered while the key is valid
+        key_id = next(k["keyId"] for k in await asyncio.to_thread(_keys, api) if k["label"] == "test-bank")
+        await asyncio.to_thread(revoke_key, graph, key_id)
+        message = json.loads(await asyncio.wait_for(ws.recv(), 5))  # ends without another event
+        assert message["type"] == "next" and message["payload"]["errors"], message
+        assert "revoked" in message["payload"]["errors"][0]["message"]
+        await _wait_for_subscribers(before)  # unsubscribed from the bus
+        await ws.close()
+
+    asyncio.run(scenario())
+
+
+def _keys(api: ApiClient) -> list[dict[str, Any]]:
+    from api.auth import list_keys
+
+    assert api.store is not None
+    return list_keys(api.store)

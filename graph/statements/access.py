@@ -16,6 +16,12 @@ MATCH (k:ApiKey {hash: $hash})
 RETURN k{.keyId, .label, .role, .department, .unmask, .createdAt, .revokedAt} AS key
 """
 
+# Whether a key is revoked now: open subscriptions ask it while they run.
+API_KEY_REVOKED = """
+MATCH (k:ApiKey {keyId: $keyId})
+RETURN k.revokedAt IS NOT NULL AS revoked
+"""
+
 REVOKE_API_KEY = """
 MATCH (k:ApiKey {keyId: $keyId})
 SET k.revokedAt = coalesce(k.revokedAt, $now)

@@ -90,7 +90,7 @@ ORDER BY name, key
 LIMIT $limit
 UNION ALL
 MATCH (p:Person)
-WHERE p.name CONTAINS $text OR p.pid = $text
+WHERE $persons AND (p.name CONTAINS $text OR p.pid = $text)
 RETURN p.name AS name, p.pid AS key, NULL AS organization, p{PERSON_MAP} AS person
 ORDER BY name, key
 LIMIT $limit

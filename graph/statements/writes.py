@@ -87,16 +87,19 @@ MATCH (s:%s {%s: row.subject})
 MATCH (d:Department {code: row.department})
 MATCH (doc:Document {documentId: row.documentId})
 MERGE (e:ListEntry {entryId: row.entryId})
-SET e += row.props
+// An entry with a lifecycle history is due process's (the loader refuses records that disagree with it,
+// ENTRIES_UNDER_DUE_PROCESS); this guard keeps a transition committed since that check from being undone.
+WITH s, d, doc, e, row, size([(e)-[:HAS_EVENT]->(h:EntryEvent) | h]) AS history
+SET e += CASE WHEN history = 0 THEN row.props ELSE {} END
 MERGE (s)-[:HAS_ENTRY]->(e)
 MERGE (e)-[:RECOGNISED_BY]->(d)
 MERGE (e)-[:BASED_ON]->(doc)
-WITH e, row
+WITH e, row, history
 OPTIONAL MATCH (e)-[old:IMPOSES]->(gone:Measure)
-WHERE NOT gone.code IN row.measures
+WHERE history = 0 AND NOT gone.code IN row.measures
 DELETE old
-WITH DISTINCT e, row
-UNWIND (CASE WHEN size(row.measures) = 0 THEN [null] ELSE row.measures END) AS code
+WITH DISTINCT e, row, history
+UNWIND (CASE WHEN size(row.measures) = 0 OR history > 0 THEN [null] ELSE row.measures END) AS code
 OPTIONAL MATCH (m:Measure {code: code})
 FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | MERGE (e)-[:IMPOSES]->(m))
 RETURN count(DISTINCT e) AS written
@@ -137,6 +140,16 @@ EXISTING_ORGANIZATIONS = _EXISTING % ("Organization", "uscc", "uscc")
 EXISTING_PERSONS = _EXISTING % ("Person", "pid", "pid")
 EXISTING_DEPARTMENTS = _EXISTING % ("Department", "code", "code")
 EXISTING_DOCUMENTS = _EXISTING % ("Document", "documentId", "documentId")
+
+# Entries among $keys that have a lifecycle history, with what due process manages on them (graph/rules.py
+# DUE_PROCESS_FIELDS): a load compares its records with these and refuses the ones that disagree.
+ENTRIES_UNDER_DUE_PROCESS = """
+UNWIND $keys AS key
+MATCH (e:ListEntry {entryId: key})-[:HAS_EVENT]->(:EntryEvent)
+WITH DISTINCT key, e
+RETURN key, e{.status, .reason, .severity, .start, .end, .actDate, .leniency, .repairable,
+              measures: [(e)-[:IMPOSES]->(m:Measure) | m.code]} AS entry
+"""
 
 # Tests and `--reset` only.
 DELETE_ALL = """
