@@ -32,6 +32,7 @@ from api.types import (
 )
 from graph import settings
 from queries import analytics, lookup
+from queries import export as ftm_export
 from queries import network as net
 from queries import ownership as equity
 
@@ -397,6 +398,16 @@ _Purpose = Annotated[str | None, strawberry.argument(description="why (one of th
 
 @strawberry.type
 class NetworkQuery:
+    @strawberry.field(description="A subject's subgraph (the subject and the subjects within `depth` <= 3 hops "
+                                  "through roles and shareholdings, with their list entries) as FollowTheMoney "
+                                  "JSON lines (docs/DATA_FORMAT.md); identity documents are left out",
+                      permission_classes=_INVESTIGATOR,
+                      extensions=[AccessLogged("exportFtm", _subject_arg, lambda text: text.count("\n"))])
+    def export_ftm(self, info: Info, subject: SubjectRef, depth: int = 1, purpose: _Purpose = None) -> str:
+        store = info.context.store
+        return ftm_export.ftm_text(ftm_export.ftm_entities(store, ftm_export.subgraph(store, subject.to_ref(), depth),
+                                                           personal_ids=False))
+
     @strawberry.field(description="Organisations, persons and list entries around a subject, with the "
                                   "relationships among them (depth <= 4, at most `first` nodes)",
                       permission_classes=_INVESTIGATOR,

@@ -1,4 +1,4 @@
-"""Command line: `python -m loaders load PATH`, `generate OUT`, `catalogue`, `demo`, `reset`.
+"""Command line: `python -m loaders load PATH`, `export PATH`, `generate OUT`, `catalogue`, `demo`, `reset`.
 
 The store is whichever is configured (Neo4j when NEO4J_URI is set, else the embedded engine, started if no
 server is running on its data directory and stopped again afterwards).
@@ -6,6 +6,10 @@ server is running on its data directory and stopped again afterwards).
 Exit codes of `load` (loaders/load_command.py `Exit`): 0 loaded (rejects, if any, listed and written to the
 rejects file); 1 nothing loaded (bad input); 2 store unavailable; 3 failed after the writes had begun (the
 summary and the rejects file are still written).
+
+`export` is an application entry point like the API: it calls the export use-case in queries/export.py (the
+layering is `api → queries → graph`, `loaders → graph`; only this command line, never a loader module, imports
+queries).
 """
 
 from __future__ import annotations
@@ -27,6 +31,26 @@ def _load(path: Path, rejects_file: Path | None, progress: bool, mapping: Path |
     return int(run_load(path, mapping=mapping, rejects_file=rejects_file, progress=progress)[0])
 
 
+def _export(path: Path, subject: str | None, depth: int) -> int:
+    from graph.identifiers import is_valid_uscc
+    from queries.export import ftm_entities, ftm_text, subgraph
+    from queries.subjects import SubjectRef
+
+    with open_store() as store:
+        scope = None
+        if subject is not None:
+            ref = SubjectRef.of(subject, None) if is_valid_uscc(subject) else SubjectRef.of(None, subject)
+            scope = subgraph(store, ref, depth)
+        entities = ftm_entities(store, scope)
+    path.write_text(ftm_text(entities), encoding="utf-8")
+    counts: dict[str, int] = {}
+    for entity in entities:
+        counts[entity["schema"]] = counts.get(entity["schema"], 0) + 1
+    print(f"{len(entities):,} FollowTheMoney entities written to {path} "
+          f"({', '.join(f'{k}: {v:,}' for k, v in sorted(counts.items()))})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m loaders", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -37,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
                                                    "own columns, e.g. loaders/mappings/registrations-2019.toml")
     load.add_argument("--rejects", type=Path, help="where to write the rejects report (CSV)")
     load.add_argument("--no-progress", action="store_true")
+    export = commands.add_parser("export", help="write the graph (or one subject's subgraph) as FollowTheMoney")
+    export.add_argument("--format", choices=["ftm"], default="ftm", help="FollowTheMoney JSON lines (the only one)")
+    export.add_argument("path", type=Path)
+    export.add_argument("--subject", help="a USCC or a person id: only its subgraph")
+    export.add_argument("--depth", type=int, default=1, help="hops from --subject through roles and shareholdings")
     gen = commands.add_parser("generate", help="write a synthetic CSV bundle")
     gen.add_argument("out", type=Path)
     gen.add_argument("--organizations", type=int, default=1000)
@@ -51,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "load":
             return _load(args.path, args.rejects, not args.no_progress, args.mapping)
+        if args.command == "export":
+            return _export(args.path, args.subject, args.depth)
         if args.command == "demo":
             return _load(DEMO_DIR, None, not args.no_progress)
         if args.command == "generate":

@@ -63,6 +63,8 @@ class RecordKind:
     # Records that must agree with what is stored for them (entries under due process): the statement reads the
     # stored counterpart of each identity ($keys → `key`, `entry`), the function names a disagreement.
     stored: Stored | None = None
+    # Columns read when present, beyond `columns` (the generator does not write them; documented beside them).
+    optional: tuple[str, ...] = ()
 
     def identities_of(self, row: Row) -> list[Any]:
         return self.identities(row) if self.identities is not None else [self.identity(row)]
@@ -97,21 +99,28 @@ def _by_subject_kind(field: str, *statements: tuple[str, str]) -> Callable[[list
 
 
 def _role_statements(rows: list[Row]) -> Statements:
-    """One statement per role: the relationship type is the role. A row naming several roles (a compound
-    title) is in the group of each."""
+    """A person's roles: one statement per role (the relationship type is the role); a row naming several roles
+    (a compound title) is in the group of each. An organisation's roles (a corporate director, a partnership's
+    执行事务合伙人): one statement, the role a property, one row per role (checks reach persons only; the
+    organisation's appointed representative holds a person role of their own)."""
     for role in ROLES:
-        group = [row for row in rows if role in row["roles"]]
+        group = [row for row in rows if role in row["roles"] and row["holderKind"] == "PERSON"]
         if group:
             yield writes.UPSERT_ROLES[role], group
+    corporate = [{**row, "role": role} for row in rows if row["holderKind"] == "ORGANIZATION" for role in row["roles"]]
+    if corporate:
+        yield writes.UPSERT_CORPORATE_ROLES, corporate
 
 
 def _role_identities(row: Row) -> list[Any]:
-    """The MERGE key of each relationship a role row writes: (role, person, organisation, from)."""
-    return [(role, row["pid"], row["uscc"], row["key"]) for role in row["roles"]]
+    """The MERGE key of each relationship a role row writes: (role, holder, organisation, from)."""
+    return [(role, row["holderKind"], row["holder"], row["uscc"], row["key"]) for role in row["roles"]]
 
 
 def _role_references(row: Row) -> list[Reference]:
-    return [("person_id", row["pid"], "persons"), ("uscc", row["uscc"], "organizations")]
+    holder = ("person_id", row["holder"], "persons") if row["holderKind"] == "PERSON" else (
+        "director_uscc", row["holder"], "organizations")
+    return [holder, ("uscc", row["uscc"], "organizations")]
 
 
 def _shareholding_references(row: Row) -> list[Reference]:
@@ -175,11 +184,12 @@ _KINDS: tuple[RecordKind, ...] = (
         "persons", ("person_id", "name", "id_number"), ("person_id", "name"), r.parse_person, lambda row: row["pid"],
         _one(writes.UPSERT_PERSONS),
         lookup=Lookup(writes.EXISTING_PERSONS, "refers to a person neither in this load nor in the store"),
+        optional=("other_ids",),
     ),
     RecordKind(
         "roles", ("person_id", "uscc", "role", "title", "from", "to", "source"), ("person_id", "uscc", "role"),
         r.parse_role, lambda row: tuple(_role_identities(row)), _role_statements,
-        references=_role_references, identities=_role_identities,
+        references=_role_references, identities=_role_identities, optional=("director_uscc",),
     ),
     RecordKind(
         "shareholdings", ("holder_uscc", "holder_person_id", "uscc", "ratio", "amount", "from", "to", "source"),

@@ -42,11 +42,12 @@ def run_load(path: Path, *, mapping: Path | None = None, rejects_file: Path | No
         print(f"error: {path} does not exist", file=err)
         return Exit.NOTHING_LOADED, report
     try:
-        records, read_rejects = read_path(path, mapping)
+        records, read_rejects, skipped = read_path(path, mapping)
     except (CreditGraphError, OSError) as exc:
         print(f"error: {exc.message if isinstance(exc, CreditGraphError) else exc}", file=err)
         return Exit.NOTHING_LOADED, report
     report.rejects.extend(read_rejects)
+    report.skipped = skipped
     failure: Exit | None = None
     snapshot = ""
     own = store is None

@@ -54,6 +54,8 @@ class LoadReport:
     rejects: list[Reject] = field(default_factory=list)
     data_version: int | None = None
     writing: bool = False  # the writes have begun (a failure from here on may leave some of them done)
+    # Input entities outside the model (FollowTheMoney Address, Note, …), by schema: read, counted, not loaded.
+    skipped: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_loaded(self) -> int:
@@ -66,6 +68,9 @@ class LoadReport:
     def summary(self) -> str:
         lines = ["loaded:"]
         lines += [f"  {kind:<14} {self.loaded.get(kind, 0):>9,}" for kind in RECORD_KINDS]
+        if self.skipped:
+            lines.append(f"skipped (outside the model): {sum(self.skipped.values()):,}")
+            lines += [f"  {schema:<14} {count:>9,}" for schema, count in sorted(self.skipped.items())]
         lines.append(f"rejected: {len(self.rejects):,}")
         by_reason = self.rejects_by_reason()
         if len(by_reason) > 1:
@@ -86,15 +91,17 @@ class LoadReport:
                 writer.writerow([x.source, x.line or "", x.entity or "", x.field or "", x.reason, x.value or ""])
 
 
-def read_path(path: Path, mapping: Path | None = None) -> tuple[list[Record], list[Reject]]:
+def read_path(path: Path, mapping: Path | None = None) -> tuple[list[Record], list[Reject], dict[str, int]]:
     """A CSV bundle directory, or a FollowTheMoney JSON-lines file; with a mapping file, a source in its own
-    columns (a registry extract: a file, or a directory of files) read through that mapping."""
+    columns (a registry extract: a file, or a directory of files) read through that mapping. Returns records,
+    rejects and what was skipped (by FollowTheMoney schema; a bundle's unknown files are rejects)."""
     if mapping is not None:
-        return read_mapped(path, load_mapping(mapping))
+        return (*read_mapped(path, load_mapping(mapping)), {})
     if path.is_dir():
-        return read_csv_bundle(path)
+        return (*read_csv_bundle(path), {})
     if path.suffix in {".jsonl", ".json", ".ftm"} or path.name.endswith(".ftm.json"):
-        return read_ftm(path)
+        reading = read_ftm(path)
+        return reading.records, reading.rejects, dict(sorted(reading.skipped.items()))
     raise FileNotFoundError(f"{path}: expected a CSV bundle directory or a FollowTheMoney .jsonl file")
 
 
@@ -110,9 +117,10 @@ class Loader:
         self.batch_size = batch_size
 
     def load_path(self, path: Path, mapping: Path | None = None, report: LoadReport | None = None) -> LoadReport:
-        records, rejects = read_path(path, mapping)
+        records, rejects, skipped = read_path(path, mapping)
         report = report if report is not None else LoadReport()
         report.rejects.extend(rejects)
+        report.skipped = skipped
         return self.load(records, report)
 
     def load(self, records: Iterable[Record], report: LoadReport | None = None) -> LoadReport:

@@ -205,6 +205,9 @@ def parse_person(raw: Raw) -> dict[str, Any]:
             "name": text(raw, "name", required=True),
             "idNumber": id_number,
             "idMasked": mask_id_number(id_number) if id_number else None,
+            # Identity documents other than the 居民身份证号 (passports, foreign IDs), `;`-separated as written;
+            # stored, never shown (rule 10), exported again as FollowTheMoney `idNumber`s.
+            "otherIds": codes(raw, "other_ids") or None,
         },
     }
 
@@ -212,9 +215,16 @@ def parse_person(raw: Raw) -> dict[str, Any]:
 def parse_role(raw: Raw) -> dict[str, Any]:
     """A role row: `roles` are the canonical roles the title names, each once (a compound title such as
     董事长兼总经理 names DIRECTOR and SENIOR_MANAGER; 董事长/董事 names DIRECTOR once); each becomes its own
-    relationship, keyed (person, organisation, role, from), every one keeping the title as written."""
-    pid = text(raw, "person_id", required=True)
+    relationship, keyed (holder, organisation, role, from), every one keeping the title as written. The holder
+    is a person (`person_id`) or an organisation (`director_uscc`: a corporate director, the 执行事务合伙人 of a
+    partnership); exactly one of the two."""
+    director_uscc = _optional_uscc(raw, "director_uscc")
+    pid = text(raw, "person_id")
+    if (director_uscc is None) == (pid is None):
+        raise RowError("person_id", "give exactly one of person_id and director_uscc")
     uscc = _uscc(raw, "uscc")
+    if director_uscc == uscc:
+        raise RowError("director_uscc", "an organisation cannot hold a role in itself", director_uscc)
     written = text(raw, "role", required=True)
     assert written is not None
     try:
@@ -224,6 +234,8 @@ def parse_role(raw: Raw) -> dict[str, Any]:
     start, end = period(raw, "from", "to")
     return {
         "roles": [role.value for role in roles],
+        "holderKind": "ORGANIZATION" if director_uscc else "PERSON",
+        "holder": director_uscc or pid,
         "pid": pid,
         "uscc": uscc,
         "key": _key(start),

@@ -44,3 +44,13 @@ def raw_id_number(store: GraphStore, pid: str) -> str | None:
     """A person's ID number unmasked: the only read of it (Person.idNumberUnmasked, behind the unmask right)."""
     rows = store.read(access.PERSON_ID_NUMBERS, {"keys": [pid]})
     return rows[0]["idNumber"] if rows else None
+
+
+def identity_documents(store: GraphStore, pids: list[str]) -> dict[str, list[str]]:
+    """Each person's identity documents unmasked: the 居民身份证号 first, then the others (the command-line
+    FollowTheMoney export only; never served by the API)."""
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(pids), 5000):
+        for row in store.read(access.PERSON_ID_NUMBERS, {"keys": pids[start:start + 5000]}):
+            found[row["key"]] = [n for n in [row["idNumber"], *(row["otherIds"] or [])] if n]
+    return found

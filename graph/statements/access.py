@@ -34,9 +34,10 @@ RETURN k{.keyId, .label, .role, .department, .unmask, .createdAt, .revokedAt} AS
 ORDER BY key.createdAt, key.keyId
 """
 
-# The only statement that projects `idNumber`: Person.idNumberUnmasked, for keys with the unmask right.
+# The only statement that projects `idNumber` (and the other identity documents): Person.idNumberUnmasked, for
+# keys with the unmask right, and the command-line FollowTheMoney export (queries/export.py).
 PERSON_ID_NUMBERS = """
 UNWIND $keys AS key
 MATCH (p:Person {pid: key})
-RETURN key, p.idNumber AS idNumber
+RETURN key, p.idNumber AS idNumber, p.otherIds AS otherIds
 """

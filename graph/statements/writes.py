@@ -48,6 +48,18 @@ RETURN count(r) AS written
 # One statement per role type: Cypher cannot take a relationship type as a parameter.
 UPSERT_ROLES: dict[str, str] = {role: _UPSERT_ROLE % role for role in _ROLES}
 
+# A role held by an organisation (a corporate director, the 执行事务合伙人 of a partnership): one relationship type,
+# the canonical role a property, so no check, trace or network query (they follow the person role types) takes
+# it for a person's role. Liability reaches persons through the appointed representative's own role (委派代表).
+UPSERT_CORPORATE_ROLES = """
+UNWIND $rows AS row
+MATCH (h:Organization {uscc: row.holder})
+MATCH (o:Organization {uscc: row.uscc})
+MERGE (h)-[r:CORPORATE_ROLE {role: row.role, key: row.key}]->(o)
+SET r += row.props
+RETURN count(r) AS written
+"""
+
 UPSERT_PERSON_SHAREHOLDINGS = """
 UNWIND $rows AS row
 MATCH (h:Person {pid: row.holder})
