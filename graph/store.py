@@ -128,22 +128,31 @@ class FalkorStore(GraphStore):
         return self._run(query, params, read_only=False)
 
     def apply_schema(self) -> None:
-        dialect.apply_falkordb_schema(
+        created = dialect.apply_falkordb_schema(
             lambda q: self._run(q, None, read_only=False),
             self._client.connection.execute_command,
             self.graph_name,
         )
+        if created:
+            self.checkpoint()  # indexes and constraints into the AOF's RDB base, never replayed at start-up
 
     def checkpoint(self) -> None:
-        """Ask the engine for a snapshot now (after a load), without waiting for it."""
+        """Compact the append-only file now (after a load, a schema change), without waiting for it: its RDB base
+        then holds the graph with its indexes, and a restart replays only what was written since. Every write
+        acknowledged before is durable already (fsynced before its answer); this only keeps start-up short.
+        A server without an AOF (a FALKORDB_URL configured otherwise) is asked for a snapshot instead."""
         import redis
 
+        connection = self._client.connection
         try:
-            self._client.connection.execute_command("BGSAVE", "SCHEDULE")
+            aof = bool(connection.info("persistence").get("aof_enabled"))
+            connection.execute_command("BGREWRITEAOF" if aof else "BGSAVE")
+        except (redis.ConnectionError, redis.TimeoutError, ConnectionError) as exc:
+            raise StoreUnavailable(f"the embedded engine is not reachable: {exc}") from exc
         except redis.ResponseError as exc:
-            # The periodic snapshot started meanwhile: a save is underway, which is what was asked for.
+            # A rewrite or snapshot started meanwhile: one is underway, which is what was asked for.
             if "in progress" not in str(exc):
-                raise StoreError(f"the embedded engine refused the snapshot: {exc}") from exc
+                raise StoreError(f"the embedded engine refused to checkpoint: {exc}") from exc
 
     def drop(self) -> None:
         """Delete the whole graph (tests)."""

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from graph import settings
+from graph.embedded import exit_on_sigterm
 from graph.errors import CreditGraphError
 from graph.store import open_store
 from loaders.measures import load_catalogue
@@ -44,6 +45,7 @@ def _load(path: Path, rejects_file: Path | None, progress: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    exit_on_sigterm()  # a terminated load still stops the engine it started
     parser = argparse.ArgumentParser(prog="python -m loaders", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     load = commands.add_parser("load", help="load a CSV bundle directory or a FollowTheMoney .jsonl file")
