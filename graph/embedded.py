@@ -39,6 +39,8 @@ from pathlib import Path
 from types import FrameType
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from graph.errors import StoreUnavailable
 
@@ -108,6 +110,8 @@ class EmbeddedFalkorDB:
     while the API serves attaches to the running server instead of starting a second one on the same files.
     """
 
+    appendonly = True  # False only in bench/durability.py's baseline (the snapshots of earlier versions)
+
     def __init__(self, data_dir: Path, *, start_timeout: float = 60.0) -> None:
         self.data_dir = Path(data_dir)
         self.socket_path = _socket_path(self.data_dir)
@@ -145,7 +149,10 @@ class EmbeddedFalkorDB:
         if not self.socket_path.exists():
             return False
         try:
-            client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2)
+            # No retries: redis-py retries a refused connection with back-off (3 s on the stale socket of a
+            # killed engine), and start() polls anyway.
+            client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2,
+                                 retry=Retry(NoBackoff(), 0))
             try:
                 return bool(client.ping())
             finally:
@@ -183,14 +190,7 @@ class EmbeddedFalkorDB:
             "--unixsocketperm", "700",
             "--dir", str(self.data_dir),
             "--dbfilename", "dump.rdb",
-            # A data directory without an AOF yet (new, or an RDB of an earlier version) starts with it off, so that
-            # the RDB is loaded; it is turned on below, once loaded.
-            "--appendonly", "no" if migrate else "yes",
-            "--appendfsync", "always",
-            "--aof-use-rdb-preamble", "yes",
-            "--auto-aof-rewrite-percentage", "100",
-            "--auto-aof-rewrite-min-size", AOF_REWRITE_MIN_SIZE,
-            "--save", "",
+            *self.persistence(migrate),
             "--logfile", str(self.data_dir / "falkordb.log"),
             "--loadmodule", str(module),
         ]
@@ -210,12 +210,24 @@ class EmbeddedFalkorDB:
                 tail = self._log_tail()
                 raise StoreUnavailable(f"the embedded engine exited at start: {err or tail}")
             if self._ping():
-                if migrate:
+                if migrate and self.appendonly:
                     self._enable_aof(deadline)
                 return self
             time.sleep(0.05)
         self.stop()
         raise StoreUnavailable(f"the embedded engine did not answer within {self.start_timeout:.0f} s")
+
+    def persistence(self, migrate: bool) -> list[str]:
+        """The engine's persistence settings. A data directory without an AOF yet (new, or an RDB of an earlier
+        version) starts with it off, so that the RDB is loaded; `start` turns it on once loaded."""
+        return [
+            "--appendonly", "no" if migrate else "yes",
+            "--appendfsync", "always",
+            "--aof-use-rdb-preamble", "yes",
+            "--auto-aof-rewrite-percentage", "100",
+            "--auto-aof-rewrite-min-size", AOF_REWRITE_MIN_SIZE,
+            "--save", "",
+        ]
 
     def _own(self) -> None:
         atexit.register(self.stop)

@@ -217,8 +217,8 @@ store.close()
 """
 
 
-def test_an_engine_left_by_a_killed_loader_is_adopted_and_stopped_by_the_next_starter(tmp_path: Path) -> None:
-    data = tmp_path / "db"
+def _kill_a_loader(data: Path) -> None:
+    """A loader that started the engine on `data`, SIGKILLed: what finding 7 saw leave an orphan."""
     loader = subprocess.Popen([sys.executable, "-c", OPEN_AND_WAIT, "hang"], cwd=ROOT, env=_env(data),
                               stdout=subprocess.PIPE, text=True)
     try:
@@ -226,6 +226,11 @@ def test_an_engine_left_by_a_killed_loader_is_adopted_and_stopped_by_the_next_st
     finally:
         loader.send_signal(signal.SIGKILL)
         loader.wait()
+
+
+def test_an_engine_left_by_a_killed_loader_is_adopted_and_stopped_by_the_next_starter(tmp_path: Path) -> None:
+    data = tmp_path / "db"
+    _kill_a_loader(data)
     (engine,) = engines_on(data)  # what finding 7 saw: an orphan
 
     owner = EmbeddedFalkorDB(data).start()
@@ -243,13 +248,7 @@ def test_an_engine_left_by_a_killed_loader_is_adopted_and_stopped_by_the_next_st
     assert not pid_alive(engine)
 
     # The same through processes: a killed loader, then a loader that adopts on its start and stops on its exit.
-    loader = subprocess.Popen([sys.executable, "-c", OPEN_AND_WAIT, "hang"], cwd=ROOT, env=_env(data),
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert loader.stdout is not None and loader.stdout.readline().strip() == "open"
-    finally:
-        loader.send_signal(signal.SIGKILL)
-        loader.wait()
+    _kill_a_loader(data)
     assert len(engines_on(data)) == 1
     adopter = subprocess.run([sys.executable, "-c", OPEN_AND_WAIT, "exit"], cwd=ROOT, env=_env(data),
                              capture_output=True, text=True, timeout=120)
