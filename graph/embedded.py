@@ -145,7 +145,8 @@ class EmbeddedFalkorDB:
         temporary.write_text(json.dumps({"engine": engine_pid, "owner": os.getpid()}))
         temporary.replace(self.pid_file)
 
-    def _ping(self) -> bool:
+    def _ping(self, *, loading: bool = False) -> bool:
+        """Whether the engine answers; one still loading its data counts only with `loading`."""
         if not self.socket_path.exists():
             return False
         try:
@@ -161,10 +162,13 @@ class EmbeddedFalkorDB:
             return False
         except redis.ResponseError as exc:
             # "LOADING Redis is loading the dataset in memory": alive, not ready yet.
-            return not str(exc).startswith("LOADING")
+            return loading or not str(exc).startswith("LOADING")
 
     def start(self) -> EmbeddedFalkorDB:
-        if self._ping():
+        if self._ping(loading=True):  # running (perhaps still replaying its AOF): never a second one on the files
+            deadline = time.monotonic() + self.start_timeout
+            while not self._ping() and time.monotonic() < deadline:
+                time.sleep(0.05)
             found = self.recorded()
             engine = int(str(self._info("process_id") or 0))
             if found.get("engine") == engine and found.get("owner") not in (None, os.getpid()) \
