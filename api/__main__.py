@@ -1,8 +1,9 @@
 """`python -m api keys create|revoke|list`: manage API keys (see api/auth.py).
 
 `python -m api serve [--demo]`: open the configured store, load the catalogue (and the demo data set into an
-empty graph with --demo), and serve GraphQL with GraphiQL on 127.0.0.1. Ctrl-C stops the server and then the
-embedded engine, which flushes its data to disk.
+empty graph with --demo), and serve GraphQL with GraphiQL on 127.0.0.1. Ctrl-C (SIGINT) or SIGTERM (systemd,
+Docker, Kubernetes) stops the server and then the engine it started (or adopted), which flushes its data to disk;
+after SIGTERM the exit status is 143.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import uvicorn
 
 from api.app import create_app
 from graph import settings
+from graph.embedded import exit_on_sigterm
 from graph.errors import CreditGraphError
 from graph.store import GraphStore, open_store
 from loaders.measures import load_catalogue
@@ -42,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "keys":
         return keys_command(args)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    exit_on_sigterm()  # uvicorn re-raises SIGTERM after its graceful shutdown: `finally` must still run
 
     store = _open_store()
     if store is None:

@@ -31,6 +31,7 @@ from api.context import Context, Loaders
 from api.limits import operation_count
 from api.schema import schema
 from graph import settings
+from graph.errors import StoreUnavailable
 from graph.store import GraphStore, open_store
 
 STATIC = Path(__file__).parent / "static"  # explore page, GraphiQL page, vendor/ (see web/vendor.mjs)
@@ -137,10 +138,14 @@ class CreditGraphQL(GraphQL[Context, None]):
             return graphql_error(exc.reason, exc.status_code, media)
         except Unauthenticated as exc:
             return graphql_error(exc.message, 401, media, code=exc.code)
+        except StoreUnavailable as exc:  # the key could not be checked: the engine is down or unreachable
+            return graphql_error(exc.message, 503, media, code=exc.code)
         if response.headers.get("content-type", "").startswith("application/json"):
             response.headers["content-type"] = f"{media}; charset=utf-8"
             if media == GRAPHQL_RESPONSE and getattr(request.state, "request_error", False):
                 response.status_code = 400
+            if getattr(request.state, "store_unavailable", False):
+                response.status_code = 503  # retry later; the store client reconnects when the engine is back
         return response
 
     def decode_json(self, data: str | bytes) -> object:
@@ -169,6 +174,8 @@ class CreditGraphQL(GraphQL[Context, None]):
 
     async def process_result(self, request: Any, result: Any) -> Any:
         data = await super().process_result(request, result)
+        if any(isinstance(error.original_error, StoreUnavailable) for error in result.errors or ()):
+            request.state.store_unavailable = True
         request_error = result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
         if request_error and getattr(request.state, "media_type", None) == GRAPHQL_RESPONSE:
             request.state.request_error = True

@@ -33,20 +33,25 @@ def apply_neo4j_schema(run: Callable[[str], Any]) -> None:
         run(statement)
 
 
-def apply_falkordb_schema(run: Callable[[str], Any], command: Callable[..., Any], graph: str) -> None:
-    """Indexes through Cypher, uniqueness through the Redis command; both made idempotent here."""
+def apply_falkordb_schema(run: Callable[[str], Any], command: Callable[..., Any], graph: str) -> int:
+    """Indexes through Cypher, uniqueness through the Redis command; both made idempotent here. Returns how many
+    indexes and constraints were created (0 when the schema was there already)."""
+    created = 0
     for statement in ddl.EMBEDDED_INDEXES:
         try:
             run(statement)
+            created += 1
         except Exception as exc:  # the engine's only signal that the index is already there
             if "already indexed" not in str(exc):
                 raise
     for label, prop in ddl.UNIQUE_KEYS_SPEC:
         try:
             command("GRAPH.CONSTRAINT", "CREATE", graph, "UNIQUE", "NODE", label, "PROPERTIES", "1", prop)
+            created += 1
         except Exception as exc:
             if "already exists" not in str(exc).lower():
                 raise
+    return created
 
 
 def plain(value: Any) -> Any:

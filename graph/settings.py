@@ -21,7 +21,8 @@ def _flag(name: str, default: bool) -> bool:
 # Project root (the directory holding pyproject.toml); data paths default below it.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Where the embedded engine keeps its files (RDB snapshot, log, socket). Created on first start.
+# Where the embedded engine keeps its files (append-only file with its RDB base, engine.pid, log, socket).
+# Created on first start.
 DATA_DIR = Path(_env("DATA_DIR", str(PROJECT_ROOT / "data" / "falkordb")))
 
 # Graph name inside the embedded engine (one Redis key). Tests use their own.

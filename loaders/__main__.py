@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from graph import settings
+from graph.embedded import exit_on_sigterm
 from graph.errors import CreditGraphError
 from graph.store import open_store
 from loaders.load_command import run_load
@@ -52,6 +53,7 @@ def _export(path: Path, subject: str | None, depth: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    exit_on_sigterm()  # a terminated load still stops the engine it started
     parser = argparse.ArgumentParser(prog="python -m loaders", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     load = commands.add_parser("load", help="load a CSV bundle directory, a FollowTheMoney .jsonl file, or (with "
