@@ -207,7 +207,16 @@ class _Evaluator:
         paths: list[list[PathNode]] = []
         seen: set[tuple[str, ...]] = set()
         best: Row | None = None
-        for row in rows:
+
+        def order(row: Row) -> tuple[Any, ...]:
+            keys = tuple(n.get("uscc") or n.get("pid") or "" for n in row["chainNodes"])
+            links = tuple((x.get("from") or "", x.get("to") or "", float(x.get("ratio") or 0))
+                          for x in row["chainLinks"])
+            return len(row["chainLinks"]), keys, links
+
+        # Shortest chain first, then by the keys along it: the engines (and the order data was loaded in) return
+        # chains in different orders, and the path shown and the reasons must not depend on that.
+        for row in sorted(rows, key=order):
             nodes = [PathNode("ORGANIZATION" if n.get("uscc") else "PERSON", n.get("uscc") or n.get("pid"),
                               n.get("name")) for n in row["chainNodes"]]
             signature = tuple(n.key for n in nodes)
@@ -216,8 +225,8 @@ class _Evaluator:
             seen.add(signature)
             ratios.append(rules.chain_ratio(rules.Holding.from_map(link) for link in row["chainLinks"]))
             paths.append(nodes)
-            if best is None or len(row["chainLinks"]) < len(best["chainLinks"]):
-                best = row
+            if best is None:
+                best = row  # the shortest, and the first in `paths`: the path drawn is the chain its links are
         ratio = rules.effective_ratio(ratios)
         if best is None or not rules.controls(ratio):
             return
