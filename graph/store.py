@@ -215,12 +215,21 @@ class FalkorStore(GraphStore):
 
         try:
             if self._client.connection.info("persistence").get("aof_enabled"):
-                self._client.connection.execute_command("BGREWRITEAOF")
-        except redis.ResponseError as exc:
-            if "in progress" not in str(exc):
-                raise StoreError(f"the embedded engine refused to compact its append-only file: {exc}") from exc
+                self._request_rewrite("")
         except (redis.ConnectionError, redis.TimeoutError, ConnectionError) as exc:
             raise StoreUnavailable(f"the embedded engine is not reachable: {exc}") from exc
+
+    def _request_rewrite(self, context: str) -> None:
+        """Ask for a rewrite of the append-only file; one already running or scheduled is what was asked for.
+        `context` prefixes the error of a refusal."""
+        import redis
+
+        try:
+            self._client.connection.execute_command("BGREWRITEAOF")
+        except redis.ResponseError as exc:
+            if "in progress" not in str(exc):
+                raise StoreError(f"{context}the embedded engine refused to compact its append-only file: {exc}") \
+                    from exc
 
     def _compact(self, timeout: float) -> str:
         """Rewrite the append-only file and wait for it (a rewrite already running or scheduled is waited for);
@@ -232,12 +241,7 @@ class FalkorStore(GraphStore):
         try:
             # A background save already running (the periodic one) delays the rewrite: it is waited for.
             other = bool(client.info("persistence").get("rdb_bgsave_in_progress"))
-            try:
-                client.execute_command("BGREWRITEAOF")
-            except redis.ResponseError as exc:
-                if "in progress" not in str(exc):
-                    raise StoreError(f"the checkpoint after the writes failed: the embedded engine refused to compact "
-                                     f"its append-only file: {exc}") from exc
+            self._request_rewrite("the checkpoint after the writes failed: ")
             while True:
                 info = client.info("persistence")
                 if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):

@@ -162,9 +162,10 @@ class _Evaluator:
                   [f"{person.get('name')} is {role['role']} of the subject on {self.day} and is on the "
                    f"{entry['kind']} list"], role=role)
 
-    def traced_entry(self, row: Row) -> None:
+    def traced_entry(self, row: Row, typed: rules.Entry) -> None:
+        """`typed`: the row's entry as the rules see it, built once by the caller."""
         traced, entry, listed = row["tracedRole"], row["entry"], row["organization"]
-        at = rules.traced_at(rules.RoleHeld.from_map(traced), rules.Entry.from_map(entry))
+        at = rules.traced_at(rules.RoleHeld.from_map(traced), typed)
         if at is None:
             return  # the role was not held when the act happened or the listing was made (rule 3)
         if self.subject.kind == "PERSON":
@@ -382,7 +383,7 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
             elif row["via"] == "OFFICER":
                 ev.officer_entry(row)
             elif row["via"] == "TRACED":
-                ev.traced_entry(row)
+                ev.traced_entry(row, typed)
             elif row["via"] == "SHAREHOLDER":
                 holders.append(row)
         ev.controlling_holders(holders)
