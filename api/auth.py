@@ -6,41 +6,52 @@ queries/access.py). Requests carry it as `Authorization: Bearer <token>` or `X-A
 caller is PUBLIC. A key that is unknown or revoked is refused with HTTP 401 and a GraphQL error
 `UNAUTHENTICATED`; it never degrades to PUBLIC.
 
-Roles (what each may do; ADMIN may do everything):
+Roles (what each may do; ADMIN may do everything). "purpose" means the field requires one of BANK, INVESTIGATOR
+and DEPARTMENT keys; "(purpose)" means it accepts one.
 
 | field                          | PUBLIC              | BANK       | INVESTIGATOR      | DEPARTMENT | ADMIN |
 |--------------------------------|---------------------|------------|-------------------|------------|-------|
-| organization, scenarios, measures, dataVersion | yes  | yes        | yes               | yes        | yes   |
-| searchSubjects                 | organisations only  | yes        | yes               | yes        | yes   |
+| organization (purpose), scenarios, measures, dataVersion | yes | yes | yes          | yes        | yes   |
+| searchSubjects (purpose)       | organisations only  | persons under a purpose only | (same) | (same) | yes |
 | entry, Organization/Person.entries | in force only   | yes        | yes               | yes        | yes   |
-| person (with purpose)          | no                  | yes        | yes               | yes        | yes   |
-| check, checkBatch (with purpose) | no                | yes        | yes               | yes        | yes   |
-| traceLiability                 | no                  | no         | yes               | yes        | yes   |
-| network queries                | no                  | no         | yes               | no         | yes   |
+| entries (purpose)              | no                  | yes        | yes               | yes        | yes   |
+| person, check, checkBatch: purpose | no              | yes        | yes               | yes        | yes   |
+| traceLiability: purpose        | no                  | no         | yes               | yes        | yes   |
+| network queries, exportFtm: purpose | no             | no         | yes               | no         | yes   |
 | lifecycle mutations, openTasks | no                  | no         | no                | own department | yes |
 | accessLog                      | no                  | no         | no                | no         | yes   |
-| Person.name                    | masked `张**`       | full       | full              | full       | full  |
-| Person.idNumber                | null                | masked     | masked            | masked     | masked |
+| Person.name                    | masked `张**`       | full under a purpose, else masked | (same) | (same) | full |
+| Person.idNumber                | null                | masked under a purpose, else null | (same) | (same) | masked |
+| Person.id                      | opaque              | the id under a purpose, else opaque | (same) | (same) | id |
 | Person.idNumberUnmasked        | no                  | no         | unmask right      | no         | unmask right |
 
 Masking rules. ID numbers are stored masked beside the raw number (`110***********1234`: first 3 and last 4
 characters kept); the raw number is read by one statement only (`access.PERSON_ID_NUMBERS`, through
-queries/access.py `raw_id_number`), behind `Person.idNumberUnmasked`. A person's name in a PUBLIC view keeps its
+queries/access.py `raw_id_number`), behind `Person.idNumberUnmasked`. A person's name in a masked view keeps its
 first character (the surname in nearly all Chinese names) followed by a fixed `**`, so that the length of the
 given name is not disclosed either: 张三 → 张**, 欧阳娜娜 → 欧**; Latin names are treated the same way (Smith → S**).
-PUBLIC views show only entries in force today (EFFECTIVE or UNDER_OBJECTION, within their period): repaired,
-revoked, expired and proposed entries are absent, as if they did not exist.
+A masked view also replaces the person's id with an opaque one (the same within one response, different in the
+next: api/context.py `OpaqueKeys`), since an id may embed the name (`NAME:<USCC>:<name>`) and would let a caller
+link a masked person across requests. PUBLIC views show only entries in force today (EFFECTIVE or
+UNDER_OBJECTION, within their period): repaired, revoked, expired and proposed entries are absent, as if they
+did not exist.
 
-Purposes. `check`, `checkBatch` and `person` take `purpose`: one of `settings.PURPOSES`, optionally followed by
-`:` and a free reference (`CREDIT_APPROVAL: loan 42`). BANK, INVESTIGATOR and DEPARTMENT keys must give one;
-ADMIN may omit it; the network queries accept one; a purpose given is always validated. A purpose belongs to the
-root field that declares it (api/context.py `Purposes`): everything resolved below that field runs under it, and
-under no other root field's. Every check, person lookup, network query and unmasking is registered in the access
-log with key, role, purpose, subject, operation, time and result size.
+Purposes. `purpose` is one of `settings.PURPOSES`, optionally followed by `:` and a free reference
+(`CREDIT_APPROVAL: loan 42`). `check`, `checkBatch`, `person`, `traceLiability`, `exportFtm` and the network
+queries require one of BANK, INVESTIGATOR and DEPARTMENT keys (ADMIN may omit it); `organization`,
+`searchSubjects` and `entries` accept one; a purpose given is always validated. A purpose belongs to the root
+field that declares it (api/context.py `Purposes`): everything resolved below that field runs under it, and under
+no other root field's.
+
+Persons are shown in full (`discloses_persons`) to ADMIN, and to the other keys under a root field with a
+purpose; everyone else gets the masked view. No person is shown in full unregistered: every check, person
+lookup, network query, liability trace and unmasking has its access record (key, role, purpose, subject,
+operation, time, result size), and every other person shown in full gets one `readPerson` record per root field
+(`person_read`). A request's records are stored in one write once it has resolved and before it is answered
+(`AccessLogFlush`); if they cannot be stored, the answer carries no data.
 
 `Person.idNumberUnmasked` has one rule, whatever else the request holds: a key with the unmask right, and a
-purpose declared by the root field the person was reached through (`person`, `check`, `checkBatch`, or a network
-query given one); otherwise FORBIDDEN, saying which is missing.
+purpose declared by the root field the person was reached through; otherwise FORBIDDEN, saying which is missing.
 
 Enforcement is declarative, on the schema fields; resolvers do not look at roles, purposes or departments:
 - permission classes (run before the resolver, in the order listed): `RequireRole(...)`; `RequirePurpose`
@@ -48,7 +59,8 @@ Enforcement is declarative, on the schema fields; resolvers do not look at roles
   record it in the context; `OwnDepartment(department_of)`, for DEPARTMENT keys, comparing the key's department
   with the one `department_of(info, arguments)` finds (an argument, or the entry's, objection's, repair
   application's or task's department through queries/lifecycle.py); `MayUnmask`;
-- field extensions (on the resolved value): `PublicView`, `MaskedName`, `HiddenFromPublic`, and
+- field extensions (on the resolved value): `PublicView`, `PersonField` (name, ID number, id and the person
+  nodes of paths: full and registered, or masked), and
   `AccessLogged(operation, subject_of, size_of)`, which appends the access record after the field resolved: the
   subject from the field's source and arguments, the result size from its value. A refused field is not logged.
 """
@@ -58,18 +70,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from strawberry.extensions import FieldExtension
+from graphql import GraphQLError
+from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from graph import settings
 from graph.errors import CreditGraphError, InvalidInput
 from graph.store import GraphStore
-from queries import access
+from queries import access, audit
 
 PUBLIC, BANK, INVESTIGATOR, DEPARTMENT, ADMIN = "PUBLIC", "BANK", "INVESTIGATOR", "DEPARTMENT", "ADMIN"
 ROLES: tuple[str, ...] = (PUBLIC, BANK, INVESTIGATOR, DEPARTMENT, ADMIN)
@@ -291,7 +304,8 @@ class MayUnmask(BasePermission):
             raise Forbidden(self.message)
         if info.context.purposes.of(info.path) is None:
             raise Forbidden("idNumberUnmasked is available only under a field with a declared purpose "
-                            "(person, check, checkBatch, or a network query given one)")
+                            "(person, check, checkBatch, traceLiability, a network query, or organization, "
+                            "searchSubjects or entries given one)")
         return True
 
 
@@ -352,23 +366,90 @@ class PublicView(_PostProcess):
 
 
 def sees_persons_in_search(info: Info) -> bool:
-    """PUBLIC searches find organisations only, decided before paging so that no page or cursor tells a PUBLIC
-    caller that a person of that name exists."""
-    return principal(info).role != PUBLIC
+    """A search finds persons only for a caller they are disclosed to (`discloses_persons`: ADMIN, or a key
+    under a purpose); others find organisations only, decided before paging, so that no page or cursor confirms
+    that a person of that name exists."""
+    return discloses_persons(info)
 
 
-class MaskedName(_PostProcess):
-    """A person's name, masked for PUBLIC callers."""
+def discloses_persons(info: Info) -> bool:
+    """Persons are shown in full (name, masked ID number, id) to ADMIN, and to BANK, INVESTIGATOR and DEPARTMENT
+    keys under a root field that declared a purpose; everyone else sees them masked (name 张**, no ID number, an
+    opaque id). Each person shown in full is registered in the access log (`person_read`)."""
+    role = principal(info).role
+    if role == PUBLIC:
+        return False
+    return role == ADMIN or info.context.purposes.of(info.path) is not None
 
-    def after(self, value: Any, info: Info) -> Any:
-        return mask_name(value) if principal(info).role == PUBLIC else value
+
+def person_read(info: Info, pid: str) -> None:
+    """Registers that a person was shown in full under the current root field: once per (root field, person) in a
+    request, and not at all when that root field's own record already names the person (`person(id:)`)."""
+    if info.context.access.first_read(info.path, pid):
+        log_access(info, "readPerson", pid, "PERSON", 1)
 
 
-class HiddenFromPublic(_PostProcess):
-    """A personal identifier (even masked): null for PUBLIC callers."""
+class PersonField(_PostProcess):
+    """A field that identifies a person (its name, ID number or id): in full and registered when
+    `discloses_persons`, else masked. `pid_of(source)` is the person's id, None when the source is not a person
+    (a path node of another kind)."""
 
-    def after(self, value: Any, info: Info) -> Any:
-        return None if principal(info).role == PUBLIC else value
+    def __init__(self, masked: Callable[[Any, Info, str], Any], pid_of: Callable[[Any], str | None]) -> None:
+        super().__init__()
+        self.masked = masked
+        self.pid_of = pid_of
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        return self._view(next_(source, info, **kwargs), source, info)
+
+    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info,
+                            **kwargs: Any) -> Any:
+        value = next_(source, info, **kwargs)
+        if isinstance(value, Awaitable):
+            value = await value
+        return self._view(value, source, info)
+
+    def _view(self, value: Any, source: Any, info: Info) -> Any:
+        pid = self.pid_of(source)
+        if pid is None or value is None:
+            return value
+        if discloses_persons(info):
+            person_read(info, pid)
+            return value
+        return self.masked(value, info, pid)
+
+
+def _person_id(person: Any) -> str:
+    return str(person.id)
+
+
+def _person_node(node: Any) -> str | None:
+    return str(node.key) if str(getattr(node.kind, "value", node.kind)) == "PERSON" else None
+
+
+def person_name() -> PersonField:
+    """Person.name: masked as 张** when not disclosed."""
+    return PersonField(lambda name, info, pid: mask_name(name), _person_id)
+
+
+def person_id_number() -> PersonField:
+    """Person.idNumber (stored masked): null when not disclosed."""
+    return PersonField(lambda number, info, pid: None, _person_id)
+
+
+def person_key() -> PersonField:
+    """Person.id: an opaque id, the same within the response, when not disclosed (api/context.py OpaqueKeys)."""
+    return PersonField(lambda key, info, pid: info.context.opaque.of(pid), _person_id)
+
+
+def person_node_name() -> PersonField:
+    """The name on a path or network node, when the node is a person."""
+    return PersonField(lambda name, info, pid: mask_name(name), _person_node)
+
+
+def person_node_key() -> PersonField:
+    """The key on a path node, when the node is a person."""
+    return PersonField(lambda key, info, pid: info.context.opaque.of(pid), _person_node)
 
 
 # What an access record names: (subject, subject kind) from the field's source and arguments.
@@ -399,6 +480,8 @@ class AccessLogged(FieldExtension):
     def _log(self, info: Info, source: Any, kwargs: dict[str, Any], value: Any) -> Any:
         subject, kind = self.subject_of(source, kwargs)
         log_access(info, self.operation, subject, kind, self.size_of(value))
+        if kind == "PERSON":
+            info.context.access.first_read(info.path, subject)  # this record names the person: no readPerson
         return value
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
@@ -413,12 +496,32 @@ class AccessLogged(FieldExtension):
 
 
 def log_access(info: Info, operation: str, subject: str, subject_kind: str, result_size: int) -> None:
-    from queries.audit import log_access as append
-
+    """One access record for the request, under the purpose of the current root field (stored by AccessLogFlush
+    before the response is sent)."""
     who = principal(info)
-    append(info.context.store, who=who.label, role=who.role, key_id=who.key_id,
-           purpose=info.context.purposes.of(info.path), operation=operation, subject=subject,
-           subject_kind=subject_kind, result_size=result_size)
+    info.context.access.add(audit.access_record(
+        who=who.label, role=who.role, key_id=who.key_id, purpose=info.context.purposes.of(info.path),
+        operation=operation, subject=subject, subject_kind=subject_kind, result_size=result_size))
+
+
+class AccessLogFlush(SchemaExtension):
+    """Stores the request's access records in one write once execution has resolved, before the response is
+    sent. If they cannot be stored, the response carries no data, only the error (STORE_UNAVAILABLE: 503): what
+    was looked up is never shown unlogged."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        context = self.execution_context.context
+        records = getattr(context, "access", None)
+        if records is None or not records.rows:
+            return
+        try:
+            audit.append(context.store, records.take())
+        except CreditGraphError as exc:
+            result = self.execution_context.result
+            if result is not None:
+                result.data = None
+                result.errors = [GraphQLError(exc.message, original_error=exc, extensions={"code": exc.code})]
 
 
 def unmasking_logged() -> AccessLogged:

@@ -9,6 +9,7 @@ from typing import Any
 
 import strawberry
 
+from api.auth import person_node_key, person_node_name
 from api.types import (
     DecisionScenario,
     Leniency,
@@ -70,8 +71,8 @@ class RoleAtTime:
 @strawberry.type(description="A node on a path: an organisation, a person or a list entry")
 class PathNode:
     kind: str
-    key: str = strawberry.field(description="USCC, person id or entry id")
-    name: str | None
+    key: str = strawberry.field(description="USCC, person id or entry id", extensions=[person_node_key()])
+    name: str | None = strawberry.field(extensions=[person_node_name()])
 
 
 @strawberry.type(description="A relationship on a path, between the nodes before and after it")

@@ -3,6 +3,8 @@ declared in the request. Typed fields only: what a permission records here, a la
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +83,43 @@ class Purposes:
 
 
 @dataclass
+class AccessRecords:
+    """The access records of one request, appended in one write once it has resolved (api/auth.py
+    `AccessLogFlush`): a response is sent only after its records are stored, so nothing is disclosed unlogged."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    # (root field, person id) pairs already recorded: a person read twice under one root field is one record.
+    persons_read: set[tuple[str, str]] = field(default_factory=set)
+
+    def add(self, *rows: dict[str, Any]) -> None:
+        self.rows.extend(rows)
+
+    def first_read(self, path: Path, pid: str) -> bool:
+        """True the first time this person is read under this root field in the request."""
+        key = (root_key(path), pid)
+        if key in self.persons_read:
+            return False
+        self.persons_read.add(key)
+        return True
+
+    def take(self) -> list[dict[str, Any]]:
+        rows, self.rows = self.rows, []
+        return rows
+
+
+@dataclass
+class OpaqueKeys:
+    """Person ids in a masked view: the same person gets the same opaque id within one response and a different
+    one in the next, so that a caller without a purpose can neither look the person up nor link a masked person
+    across requests (an id may also embed the name: `NAME:<USCC>:<name>`)."""
+
+    salt: bytes = field(default_factory=lambda: secrets.token_bytes(16))
+
+    def of(self, pid: str) -> str:
+        return "~" + hashlib.blake2b(pid.encode("utf-8"), key=self.salt, digest_size=8).hexdigest()
+
+
+@dataclass
 class Context:
     store: GraphStore
     loaders: Loaders
@@ -88,6 +127,9 @@ class Context:
     principal: Principal = ANONYMOUS
     # Recorded by the purpose permissions (api/auth.py), read by the access log and by idNumberUnmasked.
     purposes: Purposes = field(default_factory=Purposes)
+    # Written by AccessLogged, the checks and the person fields (api/auth.py); stored by AccessLogFlush.
+    access: AccessRecords = field(default_factory=AccessRecords)
+    opaque: OpaqueKeys = field(default_factory=OpaqueKeys)
 
     @property
     def who(self) -> str:

@@ -3,9 +3,11 @@ controller, related risk, groups and key persons, and the filtered list of entri
 
 Thin: resolvers validate nothing themselves (queries/ raises InvalidInput / NotFound with the argument's name)
 and convert the plain results into the types below. Network queries are for INVESTIGATOR (and ADMIN) keys; each
-accepts a purpose (`AcceptPurpose`) and is registered in the access log (`AccessLogged`: who, what, subject,
-purpose if given, result size: DOMAIN rule 10), both declared on the field (api/auth.py). `entries` is a list
-over every subject, for BANK, INVESTIGATOR, DEPARTMENT and ADMIN keys.
+needs a purpose (`RequirePurpose`: they reach persons, and no person is shown without one) and is registered in
+the access log (`AccessLogged`: who, what, subject, purpose, result size: DOMAIN rule 10), both declared on the
+field (api/auth.py); every person whose name they show is registered too (`readPerson`). `entries` is a list over
+every subject, for BANK, INVESTIGATOR, DEPARTMENT and ADMIN keys; it accepts a purpose, without which the persons
+it lists are masked.
 """
 
 from __future__ import annotations
@@ -18,7 +20,17 @@ import strawberry
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from api.auth import BANK, DEPARTMENT, INVESTIGATOR, AcceptPurpose, AccessLogged, RequireRole
+from api.auth import (
+    BANK,
+    DEPARTMENT,
+    INVESTIGATOR,
+    AcceptPurpose,
+    AccessLogged,
+    RequirePurpose,
+    RequireRole,
+    person_node_name,
+    person_read,
+)
 from api.check_types import Path, PathNode, PathRelationship, RoleAtTime, SubjectRef
 from api.types import (
     EntryStatus,
@@ -107,7 +119,8 @@ class NetworkNode:
     id: strawberry.ID = strawberry.field(description="unique across kinds: O:<USCC>, P:<person id>, E:<entry id>")
     kind: NodeKind
     key: str = strawberry.field(description="USCC, person id or entry id")
-    name: str | None = strawberry.field(description="name; for an entry, its reason")
+    name: str | None = strawberry.field(description="name; for an entry, its reason",
+                                        extensions=[person_node_name()])
     depth: int = strawberry.field(description="hops from the subject asked about")
     in_force: bool | None = strawberry.field(description="entries: in force on asOf (today when not given)")
 
@@ -369,8 +382,9 @@ class ListedEntryConnection:
 
 # ---------------------------------------------------------------------------------------------------- query
 
-# Role, then the optional purpose (validated and recorded before the resolver runs).
-_INVESTIGATOR: list[type[BasePermission]] = [RequireRole(INVESTIGATOR), AcceptPurpose]
+# Role, then the purpose (required of INVESTIGATOR keys, optional for ADMIN; validated and recorded before the
+# resolver runs).
+_INVESTIGATOR: list[type[BasePermission]] = [RequireRole(INVESTIGATOR), RequirePurpose]
 
 
 # Access-log subjects and result sizes of the network queries, from their arguments and results.
@@ -405,8 +419,12 @@ class NetworkQuery:
                       extensions=[AccessLogged("exportFtm", _subject_arg, lambda text: text.count("\n"))])
     def export_ftm(self, info: Info, subject: SubjectRef, depth: int = 1, purpose: _Purpose = None) -> str:
         store = info.context.store
-        return ftm_export.ftm_text(ftm_export.ftm_entities(store, ftm_export.subgraph(store, subject.to_ref(), depth),
-                                                           personal_ids=False))
+        ref = subject.to_ref()
+        scope = ftm_export.subgraph(store, ref, depth)
+        text = ftm_export.ftm_text(ftm_export.ftm_entities(store, scope, personal_ids=False))
+        for pid in sorted(scope.pids - {ref.person_id}):  # every person in the export is named in it
+            person_read(info, pid)
+        return text
 
     @strawberry.field(description="Organisations, persons and list entries around a subject, with the "
                                   "relationships among them (depth <= 4, at most `first` nodes)",
@@ -517,12 +535,12 @@ class NetworkQuery:
 
     @strawberry.field(description="List entries of every subject, filtered and sorted, a page at a time "
                                   "(for BANK, INVESTIGATOR, DEPARTMENT and ADMIN keys)",
-                      permission_classes=[RequireRole(BANK, INVESTIGATOR, DEPARTMENT)])
+                      permission_classes=[RequireRole(BANK, INVESTIGATOR, DEPARTMENT), AcceptPurpose])
     def entries(self, info: Info, kind: ListKind | None = None, department_code: str | None = None,
                 start_from: dt.date | None = None, start_to: dt.date | None = None,
                 status: EntryStatus | None = None, in_force_on: dt.date | None = None,
                 first: int = 20, after: str | None = None,
-                sort: EntrySort = EntrySort.START_DESC) -> ListedEntryConnection:
+                sort: EntrySort = EntrySort.START_DESC, purpose: _Purpose = None) -> ListedEntryConnection:
         filters = net.EntryFilter(kind=kind.value if kind else None, department_code=department_code,
                                   start_from=start_from, start_to=start_to, status=status.value if status else None,
                                   in_force_on=in_force_on, sort=sort.value)

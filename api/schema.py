@@ -14,10 +14,13 @@ from api.auth import (
     BANK,
     DEPARTMENT,
     INVESTIGATOR,
+    AcceptPurpose,
+    AccessLogFlush,
     AccessLogged,
     PublicView,
     RequirePurpose,
     RequireRole,
+    argument,
     schema_limits,
     sees_persons_in_search,
 )
@@ -51,8 +54,10 @@ from queries import audit, checks, lookup, subjects
 
 @strawberry.type
 class LookupQuery:
-    @strawberry.field(description="An organisation by its Unified Social Credit Code; null if not in the graph")
-    async def organization(self, info: Info, uscc: str) -> Organization | None:
+    @strawberry.field(description="An organisation by its Unified Social Credit Code; null if not in the graph. "
+                                  "Its persons are shown in full under a purpose (registered in the access log), "
+                                  "masked without one", permission_classes=[AcceptPurpose])
+    async def organization(self, info: Info, uscc: str, purpose: str | None = None) -> Organization | None:
         row = await info.context.loaders.organization.load(lookup.require_uscc(uscc))
         return Organization.from_map(row) if row else None
 
@@ -67,9 +72,11 @@ class LookupQuery:
         return Person.from_map(row) if row else None
 
     @strawberry.field(description="Organisations and persons whose name contains the text, or whose key starts "
-                                  "with it, ordered by name (PUBLIC: organisations only)",
-                      extensions=[PublicView()])
-    def search_subjects(self, info: Info, name: str, first: int = 20, after: str | None = None) -> SubjectConnection:
+                                  "with it, ordered by name. Persons are found only under a purpose (each one "
+                                  "registered in the access log) or by ADMIN; otherwise organisations only",
+                      permission_classes=[AcceptPurpose], extensions=[PublicView()])
+    def search_subjects(self, info: Info, name: str, first: int = 20, after: str | None = None,
+                        purpose: str | None = None) -> SubjectConnection:
         page = lookup.search_subjects(info.context.store, name, first, after, settings.MAX_PAGE_SIZE,
                                       persons=sees_persons_in_search(info))
         return SubjectConnection(
@@ -116,9 +123,12 @@ class CheckQuery:
         return _run_checks(info, refs, scenario, as_of, "checkBatch")
 
     @strawberry.field(description="For one list entry on an organisation: every person it reaches through the "
-                                  "role held at the time, and every role-holder it does not reach, with why",
-                      permission_classes=[RequireRole(INVESTIGATOR, DEPARTMENT)])
-    def trace_liability(self, info: Info, entry_id: str) -> LiabilityTrace:
+                                  "role held at the time, and every role-holder it does not reach, with why "
+                                  "(for a declared purpose; registered in the access log)",
+                      permission_classes=[RequireRole(INVESTIGATOR, DEPARTMENT), RequirePurpose],
+                      extensions=[AccessLogged("traceLiability", argument("entry_id", "LIST_ENTRY"),
+                                               lambda t: len(t.reached))])
+    def trace_liability(self, info: Info, entry_id: str, purpose: str | None = None) -> LiabilityTrace:
         return liability_trace(*checks.trace_liability(info.context.store, entry_id))
 
     @strawberry.field(description="The access log, oldest first (append-only; nothing can edit it; ADMIN only)",
@@ -133,11 +143,15 @@ class CheckQuery:
 def _run_checks(info: Info, refs: list[subjects.SubjectRef], scenario: Any, as_of: datetime.date | None,
                 operation: str) -> list[CheckResult]:
     """Check and register each result (with its verdict and evidence hash) under the purpose `RequirePurpose`
-    recorded for the field."""
+    recorded for the field; a checked person is named by its check's record (no separate `readPerson`)."""
     context = info.context
     results = checks.check_subjects(context.store, refs, scenario.value, as_of)
-    audit.log_checks(context.store, results, who=context.who, role=context.role,
-                     purpose=context.purposes.of(info.path), operation=operation, key_id=context.principal.key_id)
+    context.access.add(*audit.check_records(results, who=context.who, role=context.role,
+                                            purpose=context.purposes.of(info.path), operation=operation,
+                                            key_id=context.principal.key_id))
+    for ref in refs:
+        if ref.kind == "PERSON":
+            context.access.first_read(info.path, ref.key)
     return [CheckResult.from_result(r) for r in results]
 
 
@@ -150,4 +164,5 @@ Subscription = merge_types("Subscription", (LifecycleSubscription,))
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
                            # Approval systems send the same few documents over and over: parse and
                            # validate each once (an LRU bounded in bytes, settings.DOCUMENT_CACHE_BYTES).
-                           extensions=[CreditGraphErrors, *schema_limits(), CachedDocuments])
+                           # Every request's access records are stored in one write before it is answered.
+                           extensions=[CreditGraphErrors, *schema_limits(), CachedDocuments, AccessLogFlush])

@@ -12,7 +12,15 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from api.auth import HiddenFromPublic, MaskedName, MayUnmask, PublicView, raw_id_number, unmasking_logged
+from api.auth import (
+    MayUnmask,
+    PublicView,
+    person_id_number,
+    person_key,
+    person_name,
+    raw_id_number,
+    unmasking_logged,
+)
 from graph import model, rules
 
 # The domain's enumerations are the GraphQL enums (strawberry.enum registers the class itself).
@@ -254,13 +262,16 @@ class Organization:
         return _entries(await info.context.loaders.entries_of_organization.load(self.uscc), in_force_on)
 
 
-@strawberry.type(description="A natural person (自然人); the ID number is shown masked")
+@strawberry.type(description="A natural person (自然人); the ID number is shown masked. Shown in full (and registered "
+                             "in the access log) under a root field with a declared purpose, or to ADMIN; "
+                             "otherwise masked: name 张**, no ID number, an opaque id (api/auth.py)")
 class Person:
-    id: strawberry.ID
-    name: str | None = strawberry.field(description="the name; PUBLIC: masked as 张** (see api/auth.py)",
-                                        extensions=[MaskedName()])
-    id_number: str | None = strawberry.field(description="居民身份证号, masked: 110***********1234; PUBLIC: null",
-                                             extensions=[HiddenFromPublic()])
+    id: strawberry.ID = strawberry.field(description="stable person id; masked view: an opaque id, the same "
+                                                     "within one response only", extensions=[person_key()])
+    name: str | None = strawberry.field(description="the name; masked view: 张** (see api/auth.py)",
+                                        extensions=[person_name()])
+    id_number: str | None = strawberry.field(description="居民身份证号, masked: 110***********1234; masked view: null",
+                                             extensions=[person_id_number()])
 
     @strawberry.field(description="居民身份证号 in full: keys with the unmask right, under a field with a declared "
                                   "purpose; registered in the access log",

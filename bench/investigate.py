@@ -147,15 +147,18 @@ class Bench:
         return result
 
 
-NEIGHBOURHOOD = """query($u: String!) { neighbourhood(subject: {uscc: $u}, depth: 2, first: 200) {
+NEIGHBOURHOOD = """query($u: String!) {
+  neighbourhood(subject: {uscc: $u}, depth: 2, first: 200, purpose: "INVESTIGATION: bench") {
   truncated nodes { id kind key name depth inForce } edges { id type source target from to ratio } } }"""
-PATHS = """query($a: String!, $b: String!) { paths(from: {uscc: $a}, to: {uscc: $b}, maxHops: 6) {
+PATHS = """query($a: String!, $b: String!) {
+  paths(from: {uscc: $a}, to: {uscc: $b}, maxHops: 6, purpose: "INVESTIGATION: bench") {
   length method paths { nodes { kind key name } relationships { type from to ratio forward } } } }"""
-OWNERSHIP = """query($u: String!) { ownership(uscc: $u, direction: UP, maxDepth: 6) {
+OWNERSHIP = """query($u: String!) { ownership(uscc: $u, direction: UP, maxDepth: 6, purpose: "INVESTIGATION: bench") {
   chainCount stakes { party { __typename } effectiveRatio depth ultimate chains { ratio nodes { key } } } } }"""
-RISK = """query($u: String!) { relatedRisk(subject: {uscc: $u}, maxHops: 3, first: 50) {
+RISK = """query($u: String!) {
+  relatedRisk(subject: {uscc: $u}, maxHops: 3, first: 50, purpose: "INVESTIGATION: bench") {
   totalCount nodes { distance entry { entryId kind } path { nodes { key } relationships { type } } } } }"""
-GROUPS = """query($u: String!) { groups(subject: {uscc: $u}, depth: 2) {
+GROUPS = """query($u: String!) { groups(subject: {uscc: $u}, depth: 2, purpose: "INVESTIGATION: bench") {
   subjects groups { size organizations { uscc } } keyPersons { person { id } organizations betweenness } } }"""
 
 def joined_pairs(store: GraphStore, starts: Sequence[str], rng: random.Random) -> list[tuple[str, str]]:

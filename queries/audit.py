@@ -1,5 +1,6 @@
-"""The append-only access log (DOMAIN rule 10: who, whom, when, why): one record per check, person lookup and
-unmasking is appended here; read back newest last, in pages keyed by sequence number."""
+"""The append-only access log (DOMAIN rule 10: who, whom, when, why): one record per check, person lookup, person
+read and unmasking is appended here (the API appends a request's records in one write once it has resolved); read
+back oldest first, in pages keyed by sequence number."""
 
 from __future__ import annotations
 
@@ -28,24 +29,34 @@ def access_log(store: GraphStore, first: int, after: str | None, maximum: int) -
     return records[:first], len(records) > first
 
 
-def log_checks(store: GraphStore, results: Sequence[CheckResult], *, who: str, role: str, purpose: str | None,
-               operation: str, key_id: str | None = None) -> list[int]:
-    """Append one access record per check (DOMAIN rule 10); returns their sequence numbers."""
-    rows = [{
+def check_records(results: Sequence[CheckResult], *, who: str, role: str, purpose: str | None, operation: str,
+                  key_id: str | None = None) -> list[dict[str, Any]]:
+    """One access record per check (DOMAIN rule 10), with its verdict and evidence hash, ready to append."""
+    return [{
         "at": r.checked_at, "who": who, "role": role, "keyId": key_id, "operation": operation,
         "subject": r.subject.key,
         "subjectKind": r.subject.kind, "scenario": r.scenario.get("code"), "purpose": purpose, "asOf": r.as_of,
         "verdict": r.verdict.value, "resultSize": len(r.findings), "evidenceHash": r.evidence_hash,
     } for r in results]
-    if not rows:
+
+
+def access_record(*, who: str, role: str, key_id: str | None, purpose: str | None, operation: str, subject: str,
+                  subject_kind: str, result_size: int) -> dict[str, Any]:
+    """One access record for a lookup (a person, a person read, an unmasked ID number), ready to append."""
+    return {"at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), "who": who, "role": role,
+            "keyId": key_id, "operation": operation, "subject": subject, "subjectKind": subject_kind,
+            "purpose": purpose, "resultSize": result_size}
+
+
+def append(store: GraphStore, records: Sequence[dict[str, Any]]) -> list[int]:
+    """Append records in one write, in the order given; returns their sequence numbers (consecutive)."""
+    if not records:
         return []
-    return [row["seq"] for row in store.write(audit.APPEND_ACCESS_RECORDS, {"rows": rows})]
+    return [int(row["seq"]) for row in store.write(audit.APPEND_ACCESS_RECORDS, {"rows": list(records)})]
 
 
 def log_access(store: GraphStore, *, who: str, role: str, key_id: str | None, purpose: str | None, operation: str,
                subject: str, subject_kind: str, result_size: int) -> int:
-    """Append one access record for a lookup (a person, an unmasked ID number); returns its sequence number."""
-    row = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), "who": who, "role": role,
-           "keyId": key_id, "operation": operation, "subject": subject, "subjectKind": subject_kind,
-           "purpose": purpose, "resultSize": result_size}
-    return int(store.write(audit.APPEND_ACCESS_RECORDS, {"rows": [row]})[0]["seq"])
+    """Append one access record for a lookup; returns its sequence number."""
+    return append(store, [access_record(who=who, role=role, key_id=key_id, purpose=purpose, operation=operation,
+                                        subject=subject, subject_kind=subject_kind, result_size=result_size)])[0]

@@ -57,6 +57,8 @@ CHECK = """query($purpose: String) { check(subject: {uscc: "ORG"}, scenario: BAN
 { verdict } }""".replace("ORG", ORG)
 ORG_VIEW = """{ organization(uscc: "ORG") { name entries { entryId }
   roles { person { id name idNumber } } } }""".replace("ORG", ORG)
+ORG_VIEW_FOR = ORG_VIEW.replace("{ organization(", "query($purpose: String) { organization(").replace(
+    f'"{ORG}")', f'"{ORG}", purpose: $purpose)')
 PERSON = """query($purpose: String) { person(id: "P1", purpose: $purpose) { name idNumber } }"""
 UNMASK = """query($purpose: String) { person(id: "P1", purpose: $purpose) { idNumberUnmasked } }"""
 LOG = "{ accessLog(first: 50) { nodes { seq who role keyId operation subject purpose resultSize } } }"
@@ -143,7 +145,9 @@ def test_public_sees_organisations_and_entries_in_force_only(graph: GraphStore, 
     public = api.as_role("PUBLIC")
     org = public.gql(ORG_VIEW)["organization"]
     assert sorted(e["entryId"] for e in org["entries"]) == ["E-LIVE", "E-OBJECTION"]
-    assert org["roles"] == [{"person": {"id": "P1", "name": "张**", "idNumber": None}}]
+    # Masked: the name as 张**, no ID number, and an opaque id that no lookup accepts (issue 12 finding 5).
+    assert org["roles"] == [{"person": {"id": org["roles"][0]["person"]["id"], "name": "张**", "idNumber": None}}]
+    assert org["roles"][0]["person"]["id"].startswith("~")
     # A single entry: in force is shown, repaired/expired/revoked is absent for PUBLIC, present for ADMIN.
     assert public.gql('{ entry(entryId: "E-LIVE") { entryId } }')["entry"] == {"entryId": "E-LIVE"}
     for entry_id in ("E-REPAIRED", "E-EXPIRED", "E-REVOKED", "E-PROPOSED"):
@@ -175,7 +179,8 @@ CALLERS: dict[str, tuple[str, bool]] = {  # caller -> (role, unmask right)
 }
 MATRIX_PURPOSE = "SUPERVISION: matrix"
 CHECK_VIEW = CHECK.replace("{ verdict }", "{ verdict findings { entry { entryId } suspended } }")
-TRACE = '{ traceLiability(entryId: "E-LIVE") { reached { person { id name idNumber } } } }'
+TRACE = """query($purpose: String) { traceLiability(entryId: "E-LIVE", purpose: $purpose) {
+  reached { person { id name idNumber } } } }"""
 EVERY_ENTRY = ["E-EXPIRED", "E-LIVE", "E-OBJECTION", "E-PROPOSED", "E-REPAIRED", "E-REVOKED"]
 FULL_PERSON = {"id": "P1", "name": "张三丰", "idNumber": MASKED_ID}
 # The entries name no measures: the catalogue's blacklist measures are implied, so the live one restricts.
@@ -195,11 +200,15 @@ def view(caller: str, public: Any, keyed: Any, allowed: set[str] | None = None) 
 def expected_views(caller: str) -> dict[str, tuple[str, Any, Any]]:
     """Per field: (query, what the caller sees, the data of a refused field). FORBIDDEN: refused, with that code."""
     organization = {"name": "厦门甲有限公司", "entries": EVERY_ENTRY, "roles": [{"person": FULL_PERSON}]}
-    public_organization = {"name": "厦门甲有限公司", "entries": ["E-LIVE", "E-OBJECTION"],
-                           "roles": [{"person": {"id": "P1", "name": "张**", "idNumber": None}}]}
+    masked = [{"person": {"id": OPAQUE, "name": "张**", "idNumber": None}}]
+    public_organization = {"name": "厦门甲有限公司", "entries": ["E-LIVE", "E-OBJECTION"], "roles": masked}
     return {
+        # Without a purpose, keyed callers other than ADMIN see the organisation's persons masked.
         "organization": (ORG_VIEW, view(caller, {"organization": public_organization},
-                                        {"organization": organization}), None),
+                                        {"organization": organization if caller.startswith("ADMIN")
+                                         else {**organization, "roles": masked}}), None),
+        "organization+purpose": (ORG_VIEW_FOR, view(caller, {"organization": public_organization},
+                                                    {"organization": organization}), None),
         "check": (CHECK_VIEW, view(caller, FORBIDDEN, CHECKED), None),  # non-null: a refusal nulls `data`
         "person": (PERSON, view(caller, FORBIDDEN, {"person": {"name": "张三丰", "idNumber": MASKED_ID}}),
                    {"person": None}),
@@ -212,11 +221,34 @@ def expected_views(caller: str) -> dict[str, tuple[str, Any, Any]]:
     }
 
 
+OPAQUE = "~opaque"  # stands for any opaque person id of a masked view
+
+
 def normalised(data: dict[str, Any]) -> dict[str, Any]:
-    """Entry lists as sorted ids, so that the comparison does not depend on their order."""
-    if (data.get("organization") or {}).get("entries") is not None:
-        data["organization"]["entries"] = sorted(e["entryId"] for e in data["organization"]["entries"])
+    """Entry lists as sorted ids, so that the comparison does not depend on their order; opaque ids as OPAQUE."""
+    organization = data.get("organization") or {}
+    if organization.get("entries") is not None:
+        organization["entries"] = sorted(e["entryId"] for e in organization["entries"])
+    for role in organization.get("roles") or []:
+        if str(role["person"]["id"]).startswith("~"):
+            role["person"]["id"] = OPAQUE
     return data
+
+
+def expected_records(caller: str) -> list[tuple[str, str, str | None]]:
+    """The access records the matrix's requests leave for a caller, in order: (operation, subject, purpose)."""
+    if caller == "PUBLIC":
+        return []
+    records: list[tuple[str, str, str | None]] = []
+    if caller.startswith("ADMIN"):  # ADMIN sees persons in full without a purpose: registered with none
+        records.append(("readPerson", "P1", None))
+    records += [("readPerson", "P1", MATRIX_PURPOSE), ("check", ORG, MATRIX_PURPOSE), ("person", "P1", MATRIX_PURPOSE),
+                ("person", "P1", MATRIX_PURPOSE)]  # the person is looked up before idNumberUnmasked is refused
+    if caller.endswith("+unmask"):
+        records.append(("unmaskIdNumber", "P1", MATRIX_PURPOSE))
+    if caller != "BANK":
+        records += [("traceLiability", "E-LIVE", MATRIX_PURPOSE), ("readPerson", "P1", MATRIX_PURPOSE)]
+    return records
 
 
 def test_roles_matrix(graph: GraphStore, api: ApiClient) -> None:
@@ -233,13 +265,8 @@ def test_roles_matrix(graph: GraphStore, api: ApiClient) -> None:
             else:
                 assert not body.get("errors"), (caller, field_name, body)
                 assert normalised(body["data"]) == seen, (caller, field_name)
-        for field_name, operation, subject in (("check", "check", ORG), ("person", "person", "P1"),
-                                               ("idNumberUnmasked", "person", "P1"),
-                                               ("idNumberUnmasked", "unmaskIdNumber", "P1")):
-            allowed = expected_views(caller)[field_name][1] != FORBIDDEN or (
-                operation == "person" and caller != "PUBLIC")  # the person is looked up before the refusal below
-            if allowed:
-                expected_log.append((f"matrix {caller}", role, operation, subject, MATRIX_PURPOSE))
+        expected_log += [(f"matrix {caller}", role, operation, subject, purpose)
+                         for operation, subject, purpose in expected_records(caller)]
         refused = client.post(LOG)
         assert codes(refused.get("errors") or []) == ([] if role == "ADMIN" else ["FORBIDDEN"]), caller
     # The access log records who asked, with which role and purpose, about whom; refused fields are absent.
@@ -261,17 +288,106 @@ def test_unmasking_depends_on_its_own_root_field_only(graph: GraphStore, api: Ap
         [error] = body["errors"]
         assert error["path"][0] == "org" and error["extensions"]["code"] == "FORBIDDEN"
         assert "declared purpose" in error["message"]
-    # A network query given a purpose declares it for what lies below it; without one, unmasking is refused.
+    # A network query's purpose is declared for what lies below it.
     around = """query($purpose: String) { neighbourhood(subject: {personId: "P1"}, purpose: $purpose) {
       nodes { person { idNumberUnmasked } } } }"""
     nodes = unmasking.gql(around, {"purpose": "INVESTIGATION: case 9"})["neighbourhood"]["nodes"]
     assert {"person": {"idNumberUnmasked": RAW_ID}} in nodes
-    assert codes(unmasking.errors(around, {"purpose": None})) == ["FORBIDDEN"]
+    # Without one, the network query itself is refused: it reaches persons (issue 12 finding 5).
+    assert codes(unmasking.errors(around, {"purpose": None})) == ["INVALID_INPUT"]
     log = [(r["operation"], r["subject"], r["purpose"]) for r in api.gql(LOG)["accessLog"]["nodes"]
            if r["who"] == "investigator 8"]
     assert log == [("person", "P1", "INVESTIGATION: case 8"), ("unmaskIdNumber", "P1", "INVESTIGATION: case 8")] * 2 + [
-        ("neighbourhood", "P1", "INVESTIGATION: case 9"), ("unmaskIdNumber", "P1", "INVESTIGATION: case 9"),
-        ("neighbourhood", "P1", None)]
+        ("neighbourhood", "P1", "INVESTIGATION: case 9"), ("unmaskIdNumber", "P1", "INVESTIGATION: case 9")]
+
+
+def person_records(api: ApiClient, who: str) -> list[tuple[str, str, str | None]]:
+    return [(r["operation"], r["subject"], r["purpose"]) for r in api.gql(LOG)["accessLog"]["nodes"]
+            if r["who"] == who]
+
+
+def test_persons_are_shown_in_full_only_under_a_purpose_and_each_is_registered(graph: GraphStore,
+                                                                              api: ApiClient) -> None:
+    """Issue 12 finding 5: a BANK key read names and masked ID numbers of persons through `organization { roles
+    { person } }`, `searchSubjects` and `entries` with no purpose and no access record."""
+    build(graph, rec("entries", entry_id="E-P1", subject_person_id="P1", kind="DISHONEST_DEBTOR", reason="r",
+                     severity="SERIOUS", department="TD", document_id="DOC-1", start="2024-01-01", end=FAR))
+    bank = api.as_role("BANK", label="bank officer 12")
+    twice = """query($purpose: String) { a: organization(uscc: "ORG", purpose: $purpose) {
+      roles { person { id name idNumber } } }
+      b: organization(uscc: "ORG", purpose: $purpose) { roles { person { id name } } } }""".replace("ORG", ORG)
+    search = """query($purpose: String) { searchSubjects(name: "张三", purpose: $purpose) {
+      nodes { ... on Person { id name idNumber } } } }"""
+    listed = """query($purpose: String) { entries(kind: DISHONEST_DEBTOR, purpose: $purpose) {
+      nodes { entry { entryId } subject { ... on Person { id name idNumber } } } } }"""
+    # Without a purpose: masked, nothing registered. The opaque id is the same within one response only.
+    first, second = bank.gql(twice), bank.gql(twice)
+    [a] = first["a"]["roles"]
+    assert a["person"]["name"] == "张**" and a["person"]["idNumber"] is None and a["person"]["id"].startswith("~")
+    assert first["b"]["roles"][0]["person"]["id"] == a["person"]["id"]
+    assert second["a"]["roles"][0]["person"]["id"] != a["person"]["id"]
+    # A search without a purpose finds no person at all: it would confirm that one of that name exists.
+    assert bank.gql(search.replace("nodes {", "pageInfo { endCursor } nodes {"))["searchSubjects"] == {
+        "pageInfo": {"endCursor": None}, "nodes": []}
+    [masked_entry] = bank.gql(listed)["entries"]["nodes"]
+    assert masked_entry["subject"]["name"] == "张**" and masked_entry["subject"]["idNumber"] is None
+    # An opaque id is no way to the person.
+    opaque = a["person"]["id"]
+    assert bank.gql("query($id: ID!) { person(id: $id, purpose: \"CREDIT_APPROVAL\") { name } }",
+                    {"id": opaque})["person"] is None
+    assert person_records(api, "bank officer 12") == [("person", opaque, "CREDIT_APPROVAL")]
+    # With a purpose: in full, and one readPerson record per root field that showed the person.
+    full = bank.gql(twice, {"purpose": "CREDIT_APPROVAL: loan 12"})
+    assert full["a"]["roles"] == [{"person": {"id": "P1", "name": "张三丰", "idNumber": MASKED_ID}}]
+    assert bank.gql(search, {"purpose": "CREDIT_APPROVAL: loan 12"})["searchSubjects"]["nodes"] == [
+        {"id": "P1", "name": "张三丰", "idNumber": MASKED_ID}]
+    [entry_row] = bank.gql(listed, {"purpose": "CREDIT_APPROVAL: loan 12"})["entries"]["nodes"]
+    assert entry_row["subject"] == {"id": "P1", "name": "张三丰", "idNumber": MASKED_ID}
+    assert person_records(api, "bank officer 12")[1:] == [("readPerson", "P1", "CREDIT_APPROVAL: loan 12")] * 4
+    # PUBLIC: masked whatever it declares.
+    public = api.as_role("PUBLIC").gql(twice, {"purpose": "CREDIT_APPROVAL"})
+    assert public["a"]["roles"][0]["person"]["name"] == "张**"
+
+
+NETWORK_QUERIES = {
+    "neighbourhood": 'neighbourhood(subject: {personId: "P1"}, purpose: $purpose) { nodes { name } }',
+    "paths": f'paths(from: {{personId: "P1"}}, to: {{uscc: "{ORG}"}}, purpose: $purpose) {{ length }}',
+    "ownership": f'ownership(uscc: "{ORG}", purpose: $purpose) {{ chainCount }}',
+    "ultimateBeneficialOwners": f'ultimateBeneficialOwners(uscc: "{ORG}", purpose: $purpose) {{ threshold }}',
+    "actualController": f'actualController(uscc: "{ORG}", purpose: $purpose) {{ basis }}',
+    "relatedRisk": 'relatedRisk(subject: {personId: "P1"}, purpose: $purpose) { totalCount }',
+    "groups": f'groups(subject: {{uscc: "{ORG}"}}, purpose: $purpose) {{ scope }}',
+    "exportFtm": 'exportFtm(subject: {personId: "P1"}, purpose: $purpose)',
+    "traceLiability": 'traceLiability(entryId: "E-LIVE", purpose: $purpose) { reached { reason } }',
+}
+
+
+@pytest.mark.parametrize("field_name", sorted(NETWORK_QUERIES))
+def test_queries_that_reach_persons_need_a_purpose(graph: GraphStore, api: ApiClient, field_name: str) -> None:
+    query = f"query($purpose: String) {{ {NETWORK_QUERIES[field_name]} }}"
+    investigator = api.as_role("INVESTIGATOR", label="investigator 12")
+    missing = investigator.errors(query, {"purpose": None})
+    assert codes(missing) == ["INVALID_INPUT"] and "purpose: required" in missing[0]["message"]
+    assert not investigator.post(query, {"purpose": "INVESTIGATION: case 12"}).get("errors")
+    assert not api.post(query, {"purpose": None}).get("errors")  # ADMIN may omit it
+    records = person_records(api, "investigator 12")
+    assert records and records[0] == (field_name, records[0][1], "INVESTIGATION: case 12")
+
+
+def test_a_network_query_registers_every_person_whose_name_it_shows(graph: GraphStore, api: ApiClient) -> None:
+    build(graph, rec("persons", person_id="P2", name="李四", id_number=None),
+          rec("roles", person_id="P2", uscc=ORG, role="董事", **{"from": "2020-01-01"}))
+    investigator = api.as_role("INVESTIGATOR", label="investigator 13")
+    query = f"""{{ neighbourhood(subject: {{uscc: "{ORG}"}}, purpose: "INVESTIGATION: case 13") {{
+      nodes {{ kind key name }} }} }}"""
+    nodes = investigator.gql(query)["neighbourhood"]["nodes"]
+    assert {(n["key"], n["name"]) for n in nodes if n["kind"] == "PERSON"} == {("P1", "张三丰"), ("P2", "李四")}
+    assert sorted(person_records(api, "investigator 13")) == [
+        ("neighbourhood", ORG, "INVESTIGATION: case 13"), ("readPerson", "P1", "INVESTIGATION: case 13"),
+        ("readPerson", "P2", "INVESTIGATION: case 13")]
+    # Keys alone (no name asked) are identifiers to ask with, not a disclosure: not registered one by one.
+    investigator.gql(query.replace("kind key name", "kind key"))
+    assert len(person_records(api, "investigator 13")) == 4
 
 
 @pytest.mark.parametrize("role", ["BANK", "INVESTIGATOR", "DEPARTMENT"])

@@ -78,9 +78,9 @@ def heavy(field: str, count: int = 30) -> str:
 
 
 @pytest.mark.parametrize(("field", "costliest"), [
-    ("groups(depth: 4)", "groups"),
-    (f'relatedRisk(subject: {{uscc: "{ORG}"}}, maxHops: 6)', "relatedRisk"),
-    (f'neighbourhood(subject: {{uscc: "{ORG}"}}, depth: 4, first: 200)', "neighbourhood"),
+    ('groups(depth: 4, purpose: "INVESTIGATION")', "groups"),
+    (f'relatedRisk(subject: {{uscc: "{ORG}"}}, maxHops: 6, purpose: "INVESTIGATION")', "relatedRisk"),
+    (f'neighbourhood(subject: {{uscc: "{ORG}"}}, depth: 4, first: 200, purpose: "INVESTIGATION")', "neighbourhood"),
 ])
 def test_thirty_aliased_traversals_are_over_the_investigator_budget(graph: GraphStore, api: ApiClient, field: str,
                                                                     costliest: str) -> None:
@@ -113,9 +113,10 @@ def test_the_cost_of_a_batch_counts_its_subjects_given_in_variables(graph: Graph
 def test_lists_below_a_traversal_named_like_one_are_not_traversals(graph: GraphStore, api: ApiClient) -> None:
     # 2 × (paths 1 + 6 × 200, its `paths` list, nodes, key 3) + 2 × (groups 1 + 4 × 200, `groups` 1, size 1) = 4,014,
     # within the budget; costing `paths { paths }` and `groups { groups }` as traversals would make it 8,018.
-    path = f'paths(from: {{uscc: "{ORG}"}}, to: {{uscc: "{OTHER}"}}, maxHops: 6) {{ paths {{ nodes {{ key }} }} }}'
-    document = f"{{ p1: {path} p2: {path} g1: groups(depth: 4) {{ groups {{ size }} }} g2: groups(depth: 4) " \
-               f"{{ groups {{ size }} }} }}"
+    path = (f'paths(from: {{uscc: "{ORG}"}}, to: {{uscc: "{OTHER}"}}, maxHops: 6, purpose: "INVESTIGATION") '
+            f'{{ paths {{ nodes {{ key }} }} }}')
+    group = 'groups(depth: 4, purpose: "INVESTIGATION") { groups { size } }'
+    document = f"{{ p1: {path} p2: {path} g1: {group} g2: {group} }}"
     assert settings.COST_BUDGETS["INVESTIGATOR"] < 8_018
     body = api.as_role("INVESTIGATOR").post(document)
     assert body.get("data"), body

@@ -449,9 +449,10 @@
 
   async function search(text) {
     const list = $("search-results");
-    const data = await withBusy("搜索", () => gql(`query($name: String!) { searchSubjects(name: $name, first: 12) {
+    const data = await withBusy("搜索", () => gql(`query($name: String!, $purpose: String) {
+        searchSubjects(name: $name, first: 12, purpose: $purpose) {
         nodes { __typename ... on Organization { uscc name status } ... on Person { id name idNumber } } } }`,
-      { name: text }));
+      { name: text, purpose: purpose() }));
     const hits = data.searchSubjects.nodes;
     list.innerHTML = hits.length ? hits.map((h) => {
       const kind = h.__typename === "Organization" ? "ORGANIZATION" : "PERSON";
