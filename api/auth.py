@@ -159,9 +159,45 @@ def token_from_headers(headers: Mapping[str, str]) -> str | None:
     return key or None
 
 
+# The names a key may come under, in HTTP headers and in a WebSocket's connection_init payload alike.
+KEY_FIELDS: tuple[str, ...] = ("authorization", "x-api-key")
+
+
+def token_from_connection_params(params: Mapping[str, object]) -> str | None:
+    """The token in a graphql-transport-ws `connection_init` payload: `{"Authorization": "Bearer <token>"}` or
+    `{"X-Api-Key": "<token>"}`, names in any case, as the headers are (browsers cannot set headers on a WebSocket,
+    so GraphiQL and other browser clients send theirs here). Other names are ignored, as other headers are."""
+    found: dict[str, str] = {}
+    for name, value in params.items():
+        lowered = name.lower()
+        if lowered not in KEY_FIELDS:
+            continue
+        if not isinstance(value, str):
+            raise Unauthenticated(f"connection_init: {name} must be a string")
+        if found.get(lowered, value) != value:  # {"Authorization": a, "authorization": b}: which one is meant?
+            raise Unauthenticated(f"connection_init: {name} is given twice with different values")
+        found[lowered] = value
+    return token_from_headers(found)
+
+
+def authenticate_connection(store: GraphStore, params: Mapping[str, object] | None,
+                            headers: Mapping[str, str]) -> Principal:
+    """The principal of a WebSocket connection, once its `connection_init` payload is known: the key in the
+    payload or in the upgrade request's headers; two different keys are refused rather than one chosen."""
+    in_payload = token_from_connection_params(params or {})
+    in_headers = token_from_headers(headers)
+    if in_payload and in_headers and in_payload != in_headers:
+        raise Unauthenticated("the upgrade request and connection_init carry different API keys")
+    return principal_of(store, in_payload or in_headers)
+
+
 def authenticate(store: GraphStore, headers: Mapping[str, str]) -> Principal:
     """The principal of a request: PUBLIC without a key; `Unauthenticated` for an unknown or revoked key."""
-    token = token_from_headers(headers)
+    return principal_of(store, token_from_headers(headers))
+
+
+def principal_of(store: GraphStore, token: str | None) -> Principal:
+    """PUBLIC for no token; the key's principal; `Unauthenticated` for an unknown or revoked key."""
     if token is None:
         return ANONYMOUS
     key = access.key_by_hash(store, hash_token(token))

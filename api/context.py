@@ -3,7 +3,7 @@ declared in the request. Typed fields only: what a permission records here, a la
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +88,12 @@ class Context:
     principal: Principal = ANONYMOUS
     # Recorded by the purpose permissions (api/auth.py), read by the access log and by idNumberUnmasked.
     purposes: Purposes = field(default_factory=Purposes)
+    # A WebSocket's context lives as long as the connection. The principal is set once its connection_init is
+    # known (api/app.py `on_ws_connect`): strawberry stores the payload here, beside the upgrade request's headers.
+    connection_params: dict[str, object] | None = None
+    upgrade_headers: Mapping[str, str] = field(default_factory=dict)
+    # Subscriptions open on this connection (api/subscriptions.py bounds them).
+    open_subscriptions: int = 0
 
     @property
     def who(self) -> str:
