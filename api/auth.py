@@ -6,6 +6,15 @@ queries/access.py). Requests carry it as `Authorization: Bearer <token>` or `X-A
 caller is PUBLIC. A key that is unknown or revoked is refused with HTTP 401 and a GraphQL error
 `UNAUTHENTICATED`; it never degrades to PUBLIC.
 
+WebSocket (graphql-transport-ws, subscriptions): browsers cannot set headers on a WebSocket, so the key may come
+in the `connection_init` payload under the same two names, in any case (`{"Authorization": "Bearer <token>"}`,
+`{"x-api-key": "<token>"}`; GraphiQL sends its Headers tab there), or in the upgrade request's headers. Other
+names (`apiKey`, `authToken`, …) are ignored, as other headers are. It is checked once, at connection_init: an
+unknown, revoked or malformed key, or two different keys (payload and headers), close the connection with 4403
+Forbidden; a store that cannot be reached closes it with 1013 (try again later). An open subscription checks
+its key again (`require_unrevoked`) and ends with UNAUTHENTICATED once it is revoked, or STORE_UNAVAILABLE when
+the check cannot be made.
+
 Roles (what each may do; ADMIN may do everything):
 
 | field                          | PUBLIC              | BANK       | INVESTIGATOR      | DEPARTMENT | ADMIN |

@@ -6,8 +6,9 @@ would fail here as it would on a bank network. An investigator's key is typed in
 
 Flow: load /explore, search a name, pick the result, check what is drawn (ids are the API's node ids: `O:<USCC>`,
 `P:<person id>`, `E:<entry id>`; shapes and colours by kind, entries in force red), click a person on the canvas
-with the mouse and check the graph grew, ask for a path and check it is highlighted. Screenshots go to
-artifacts/ (gitignored), the path is printed.
+with the mouse and check the graph grew, ask for a path and check it is highlighted. GraphiQL: it renders from
+the vendored files, and a key typed into its Headers tab subscribes to `listEvents` over the WebSocket (the
+browser sends it in connection_init). Screenshots go to artifacts/ (gitignored), the path is printed.
 
 Without Chromium the tests skip locally with the reason, and fail under CI (CI is set).
 """
