@@ -6,6 +6,7 @@ The store is opened once at start-up (lifespan) and passed into every request's 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
@@ -22,11 +23,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET
+from strawberry.types.unset import UNSET, UnsetType
 
-from api.auth import Unauthenticated, authenticate
+from api.auth import Unauthenticated, authenticate, authenticate_connection
 from api.context import Context, Loaders
 from api.limits import operation_count
 from api.schema import schema
@@ -111,8 +113,25 @@ class CreditGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket | None = None) -> Context:
         store = self._holder["store"]
+        if isinstance(request, WebSocket):
+            # Authenticated in on_ws_connect, once the connection_init payload is known; strawberry runs no
+            # operation before that.
+            return Context(store=store, loaders=Loaders.create(store), upgrade_headers=request.headers,
+                           per_connection=True)
         who = authenticate(store, request.headers)  # Unauthenticated for a bad or revoked key: 401 in run()
         return Context(store=store, loaders=Loaders.create(store), principal=who)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """The key of a WebSocket: in the connection_init payload (browsers cannot set headers on a WebSocket) or
+        the upgrade request's headers. Refused (unknown, revoked, malformed): strawberry closes with 4403
+        Forbidden, as graphql-transport-ws says. The store down: StoreUnavailable, closed with 1013 in run()."""
+        try:
+            context.principal = await asyncio.to_thread(authenticate_connection, context.store,
+                                                        context.connection_params, context.upgrade_headers)
+        except Unauthenticated as exc:
+            # The payload reaches clients of the legacy graphql-ws protocol (connection_error).
+            raise ConnectionRejectionError({"message": exc.message, "extensions": {"code": exc.code}}) from exc
+        return UNSET
 
     # GraphQL over HTTP (graphql-http audit, tests/test_http_audit.py): the response media type follows the
     # Accept header (application/graphql-response+json when accepted, else application/json; 406 when neither);
@@ -122,8 +141,10 @@ class CreditGraphQL(GraphQL[Context, None]):
         if not isinstance(request, Request) or request.scope.get("type") != "http":
             try:
                 return await super().run(request, context, root_value)
-            except Unauthenticated:  # a subscription with a bad or revoked key: closed, 4401 (as HTTP 401)
-                await request.close(code=4401)
+            except StoreUnavailable:  # the key could not be checked at connection_init
+                # 1013 Try Again Later (RFC 6455): graphql-ws clients, GraphiQL's among them, reconnect after it.
+                with contextlib.suppress(RuntimeError):  # already closed
+                    await request.close(code=1013, reason="STORE_UNAVAILABLE")
                 return request
         accept = request.headers.get("accept", "")
         media = accepted_media_type(accept)

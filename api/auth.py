@@ -6,6 +6,15 @@ queries/access.py). Requests carry it as `Authorization: Bearer <token>` or `X-A
 caller is PUBLIC. A key that is unknown or revoked is refused with HTTP 401 and a GraphQL error
 `UNAUTHENTICATED`; it never degrades to PUBLIC.
 
+WebSocket (graphql-transport-ws, subscriptions): browsers cannot set headers on a WebSocket, so the key may come
+in the `connection_init` payload under the same two names, in any case (`{"Authorization": "Bearer <token>"}`,
+`{"x-api-key": "<token>"}`; GraphiQL sends its Headers tab there), or in the upgrade request's headers. Other
+names (`apiKey`, `authToken`, …) are ignored, as other headers are. It is checked once, at connection_init: an
+unknown, revoked or malformed key, or two different keys (payload and headers), close the connection with 4403
+Forbidden; a store that cannot be reached closes it with 1013 (try again later). An open subscription checks
+its key again (`require_unrevoked`) and ends with UNAUTHENTICATED once it is revoked, or STORE_UNAVAILABLE when
+the check cannot be made.
+
 Roles (what each may do; ADMIN may do everything). "purpose" means the field requires one of BANK, INVESTIGATOR
 and DEPARTMENT keys; "(purpose)" means it accepts one.
 
@@ -172,9 +181,45 @@ def token_from_headers(headers: Mapping[str, str]) -> str | None:
     return key or None
 
 
+# The names a key may come under, in HTTP headers and in a WebSocket's connection_init payload alike.
+KEY_FIELDS: tuple[str, ...] = ("authorization", "x-api-key")
+
+
+def token_from_connection_params(params: Mapping[str, object]) -> str | None:
+    """The token in a graphql-transport-ws `connection_init` payload: `{"Authorization": "Bearer <token>"}` or
+    `{"X-Api-Key": "<token>"}`, names in any case, as the headers are (browsers cannot set headers on a WebSocket,
+    so GraphiQL and other browser clients send theirs here). Other names are ignored, as other headers are."""
+    found: dict[str, str] = {}
+    for name, value in params.items():
+        lowered = name.lower()
+        if lowered not in KEY_FIELDS:
+            continue
+        if not isinstance(value, str):
+            raise Unauthenticated(f"connection_init: {name} must be a string")
+        if found.get(lowered, value) != value:  # {"Authorization": a, "authorization": b}: which one is meant?
+            raise Unauthenticated(f"connection_init: {name} is given twice with different values")
+        found[lowered] = value
+    return token_from_headers(found)
+
+
+def authenticate_connection(store: GraphStore, params: Mapping[str, object] | None,
+                            headers: Mapping[str, str]) -> Principal:
+    """The principal of a WebSocket connection, once its `connection_init` payload is known: the key in the
+    payload or in the upgrade request's headers; two different keys are refused rather than one chosen."""
+    in_payload = token_from_connection_params(params or {})
+    in_headers = token_from_headers(headers)
+    if in_payload and in_headers and in_payload != in_headers:
+        raise Unauthenticated("the upgrade request and connection_init carry different API keys")
+    return principal_of(store, in_payload or in_headers)
+
+
 def authenticate(store: GraphStore, headers: Mapping[str, str]) -> Principal:
     """The principal of a request: PUBLIC without a key; `Unauthenticated` for an unknown or revoked key."""
-    token = token_from_headers(headers)
+    return principal_of(store, token_from_headers(headers))
+
+
+def principal_of(store: GraphStore, token: str | None) -> Principal:
+    """PUBLIC for no token; the key's principal; `Unauthenticated` for an unknown or revoked key."""
     if token is None:
         return ANONYMOUS
     key = access.key_by_hash(store, hash_token(token))
@@ -502,6 +547,17 @@ def log_access(info: Info, operation: str, subject: str, subject_kind: str, resu
     info.context.access.add(audit.access_record(
         who=who.label, role=who.role, key_id=who.key_id, purpose=info.context.purposes.of(info.path),
         operation=operation, subject=subject, subject_kind=subject_kind, result_size=result_size))
+
+
+class OperationScope(SchemaExtension):
+    """Each operation runs on its own context (`Context.for_operation`) when the context is a WebSocket
+    connection's, shared by every operation on it: a purpose declared in one operation must not serve another."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if getattr(context, "per_connection", False):
+            self.execution_context.context = context.for_operation()
+        yield
 
 
 class AccessLogFlush(SchemaExtension):

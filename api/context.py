@@ -3,9 +3,10 @@ declared in the request. Typed fields only: what a permission records here, a la
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,6 +121,11 @@ class OpaqueKeys:
 
 
 @dataclass
+class OpenSubscriptions:
+    count: int = 0
+
+
+@dataclass
 class Context:
     store: GraphStore
     loaders: Loaders
@@ -130,6 +136,21 @@ class Context:
     # Written by AccessLogged, the checks and the person fields (api/auth.py); stored by AccessLogFlush.
     access: AccessRecords = field(default_factory=AccessRecords)
     opaque: OpaqueKeys = field(default_factory=OpaqueKeys)
+    # A WebSocket's context lives as long as the connection. The principal is set once its connection_init is
+    # known (api/app.py `on_ws_connect`): strawberry stores the payload here, beside the upgrade request's headers.
+    connection_params: dict[str, object] | None = None
+    upgrade_headers: Mapping[str, str] = field(default_factory=dict)
+    # Subscriptions open on this connection (api/subscriptions.py bounds them): shared by its operations.
+    subscriptions: OpenSubscriptions = field(default_factory=lambda: OpenSubscriptions())
+    # True for a WebSocket's context, which strawberry passes to every operation on the connection.
+    per_connection: bool = False
+
+    def for_operation(self) -> Context:
+        """What one operation may keep to itself: its purposes, access records, opaque ids and DataLoader caches
+        (over a WebSocket an operation must not inherit another's purpose, nor see its cached rows); the
+        principal and the connection's subscription count are shared."""
+        return dataclasses.replace(self, loaders=Loaders.create(self.store), purposes=Purposes(),
+                                   access=AccessRecords(), opaque=OpaqueKeys(), per_connection=False)
 
     @property
     def who(self) -> str:

@@ -32,6 +32,8 @@ from api.auth import (
     require_unrevoked,
 )
 from api.check_types import SubjectRef
+from api.context import Context
+from api.subscriptions import SLOTS
 from api.types import EntryStatus, Leniency, ListEntry, ListKind, Severity
 from graph import model, rules, settings
 from graph.errors import InvalidInput
@@ -404,12 +406,21 @@ class LifecycleSubscription:
                                          "them (roles, shareholdings). In-process: one API process serves them.",
                              permission_classes=[RequireRole(BANK, INVESTIGATOR, DEPARTMENT)])
     async def list_events(self, info: Info, watch: list[SubjectRef]) -> AsyncGenerator[ListEventNotice, None]:
+        # Not a generator itself: what is refused here (the watch, the subscription limits) is refused before the
+        # stream starts, as an `error` message for this subscription.
         if not 1 <= len(watch) <= settings.MAX_WATCHED_SUBJECTS:
             raise InvalidInput(f"watch: give 1 to {settings.MAX_WATCHED_SUBJECTS} subjects", field="watch")
         keys = {w.to_ref(f"watch[{i}]").key for i, w in enumerate(watch)}
-        store, who = info.context.store, info.context.principal
+        SLOTS.check(info.context)
+        return _notices(info.context, keys)
+
+
+async def _notices(context: Context, keys: set[str]) -> AsyncGenerator[ListEventNotice, None]:
+    store, who = context.store, context.principal
+    with SLOTS.held(context):
         # Revocation ends the subscription: the key is checked again before each event and at least every
-        # SUBSCRIPTION_KEY_RECHECK_SECONDS while none comes.
+        # SUBSCRIPTION_KEY_RECHECK_SECONDS while none comes. A store that cannot answer ends it too, with
+        # STORE_UNAVAILABLE: a key that cannot be checked is not trusted.
         events = pubsub.BUS.subscribe(keys)
         pending: asyncio.Future[tuple[str, pubsub.LifecycleEvent]] = asyncio.ensure_future(anext(events))
         try:
@@ -423,8 +434,9 @@ class LifecycleSubscription:
                 key, ev = pending.result()
                 pending = asyncio.ensure_future(anext(events))
                 yield ListEventNotice(watched=key, via="SUBJECT" if key == ev.subject_key else "LINKED",
-                                  entry_id=ev.entry_id, subject_key=ev.subject_key, subject_kind=ev.subject_kind,
-                                  subject_name=ev.subject_name, event=EntryEvent.from_map(ev.event))
+                                      entry_id=ev.entry_id, subject_key=ev.subject_key,
+                                      subject_kind=ev.subject_kind, subject_name=ev.subject_name,
+                                      event=EntryEvent.from_map(ev.event))
         finally:
             pending.cancel()  # ends the bus's generator too (its `finally` unsubscribes)
             with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):

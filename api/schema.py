@@ -17,6 +17,7 @@ from api.auth import (
     AcceptPurpose,
     AccessLogFlush,
     AccessLogged,
+    OperationScope,
     PublicView,
     RequirePurpose,
     RequireRole,
@@ -165,4 +166,5 @@ schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscrip
                            # Approval systems send the same few documents over and over: parse and
                            # validate each once (an LRU bounded in bytes, settings.DOCUMENT_CACHE_BYTES).
                            # Every request's access records are stored in one write before it is answered.
-                           extensions=[CreditGraphErrors, *schema_limits(), CachedDocuments, AccessLogFlush])
+                           extensions=[OperationScope, CreditGraphErrors, *schema_limits(), CachedDocuments,
+                                       AccessLogFlush])

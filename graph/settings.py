@@ -162,6 +162,12 @@ MAX_WATCHED_SUBJECTS = 1_000
 # An open subscription checks its key again at least this often (and before each event it delivers): a revoked
 # key's subscriptions end within this many seconds.
 SUBSCRIPTION_KEY_RECHECK_SECONDS = float(_env("SUBSCRIPTION_KEY_RECHECK_SECONDS", "5"))
+# Subscriptions open at once on one WebSocket connection, and under one API key across all its connections. Each
+# holds a queue on the event bus and a store read every SUBSCRIPTION_KEY_RECHECK_SECONDS; one more is refused with
+# TOO_MANY_SUBSCRIPTIONS (the connection stays open). The per-key count is kept per API process: with several
+# workers each allows this many, until subscriptions are shared across workers (issue 13).
+MAX_SUBSCRIPTIONS_PER_CONNECTION = int(_env("MAX_SUBSCRIPTIONS_PER_CONNECTION", "10"))
+MAX_SUBSCRIPTIONS_PER_KEY = int(_env("MAX_SUBSCRIPTIONS_PER_KEY", "20"))
 
 # Lengths of what callers type: a person id, a search text, a department code, an API key's label, a declared
 # purpose, free text on a due-process step (reasons, notes, grounds) and a task's action.

@@ -6,8 +6,9 @@ would fail here as it would on a bank network. An investigator's key is typed in
 
 Flow: load /explore, search a name, pick the result, check what is drawn (ids are the API's node ids: `O:<USCC>`,
 `P:<person id>`, `E:<entry id>`; shapes and colours by kind, entries in force red), click a person on the canvas
-with the mouse and check the graph grew, ask for a path and check it is highlighted. Screenshots go to
-artifacts/ (gitignored), the path is printed.
+with the mouse and check the graph grew, ask for a path and check it is highlighted. GraphiQL: it renders from
+the vendored files, and a key typed into its Headers tab subscribes to `listEvents` over the WebSocket (the
+browser sends it in connection_init). Screenshots go to artifacts/ (gitignored), the path is printed.
 
 Without Chromium the tests skip locally with the reason, and fail under CI (CI is set).
 """
@@ -15,6 +16,7 @@ Without Chromium the tests skip locally with the reason, and fail under CI (CI i
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import time
@@ -284,3 +286,63 @@ def test_graphiql_renders_offline_from_vendored_files(api: ApiClient, browser: A
     assert severe_logs(driver) == []  # an integrity (SRI) mismatch would be reported here and block the script
     screenshot(driver, "graphiql.png")
 
+
+
+def test_graphiql_subscribes_with_the_key_typed_into_its_headers(graph: GraphStore, api: ApiClient,
+                                                                 browser: Any) -> None:
+    """Issue 12 finding 8: a browser cannot set headers on a WebSocket, so GraphiQL sends its Headers tab as the
+    connection_init payload. A key typed there subscribes to `listEvents`; a listing proposed over HTTP arrives
+    in the result pane."""
+    from urllib.parse import quote
+
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    from queries.events import BUS
+
+    token = _token(graph)
+    assert token, "this API has keys"
+    driver = browser
+    subscription = (f'subscription {{ listEvents(watch: [{{uscc: "{HARBOUR}"}}]) '
+                    "{ watched via entryId event { action toStatus } } }")
+    driver.get(f"{api.url}?q={quote(subscription)}")  # the query from the page's own sharing parameter
+    wait_for(driver, "document.querySelector('.graphiql-container .CodeMirror')", what="GraphiQL's editor")
+    driver.find_element(By.XPATH, "//button[normalize-space()='Headers']").click()
+    wait_for(driver, "document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror')",
+             what="the headers editor")
+    editor = driver.find_element(By.CSS_SELECTOR, ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")
+    editor.click()
+    # Typed as a person would (the editor closes brackets and quotes itself and types over them).
+    ActionChains(driver).send_keys(f'{{"Authorization": "Bearer {token}"}}').perform()
+    typed = driver.execute_script("return arguments[0].CodeMirror.getValue();", editor)
+    assert json.loads(typed) == {"Authorization": f"Bearer {token}"}, typed
+
+    before = BUS.subscriber_count
+    driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
+    deadline = time.monotonic() + 20
+    while BUS.subscriber_count <= before:  # the API runs in this process: its event bus shows the subscriber
+        assert time.monotonic() < deadline, f"GraphiQL did not subscribe (result: {_result_pane(driver)!r})"
+        time.sleep(0.05)
+
+    proposed = api.gql("""mutation($s: SubjectRef!) { proposeListing(subject: $s, kind: BLACKLIST,
+        reason: "拒不履行", severity: GENERAL, department: "XMC", basisDocument: "DOC-1", start: "2025-01-01",
+        end: "2028-01-01", measures: ["RESTRICT_CREDIT_LISTED"]) { entry { entryId } } }""",
+                       {"s": {"uscc": HARBOUR}})
+    entry_id = proposed["proposeListing"]["entry"]["entryId"]
+    wait_for(driver, f"(document.querySelector('.result-window .CodeMirror').CodeMirror.getValue()"
+                     f".indexOf('{entry_id}') >= 0)", what="the event in the result pane")
+    shown = json.loads(_result_pane(driver))
+    assert shown == {"data": {"listEvents": {"watched": HARBOUR, "via": "SUBJECT", "entryId": entry_id,
+                                             "event": {"action": "PROPOSE", "toStatus": "PROPOSED"}}}}, shown
+    screenshot(driver, "graphiql-subscription.png")
+    driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()  # stop: GraphiQL completes it
+    deadline = time.monotonic() + 20
+    while BUS.subscriber_count > before:
+        assert time.monotonic() < deadline, "the subscription was not completed"
+        time.sleep(0.05)
+    assert severe_logs(driver) == []
+
+
+def _result_pane(driver: Any) -> str:
+    return str(driver.execute_script(
+        "const cm = document.querySelector('.result-window .CodeMirror'); return cm ? cm.CodeMirror.getValue() : '';"))

@@ -29,6 +29,10 @@ PROPOSE = """mutation($s: SubjectRef!) { proposeListing(subject: $s, kind: BLACK
 
 @pytest.fixture
 def graph(store: GraphStore) -> GraphStore:
+    return watched_graph(store)
+
+
+def watched_graph(store: GraphStore) -> GraphStore:
     build(store, department("TD", "测试局"), document(),
           *(rec("organizations", uscc=code, name=name) for code, name in ((A, "甲"), (B, "乙"), (U, "无关"))),
           rec("persons", person_id="P-REP", name="张三"), rec("persons", person_id="P-OTHER", name="李四"),
