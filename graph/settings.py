@@ -127,6 +127,24 @@ PURPOSES = tuple(p.strip() for p in _env(
 # (candidates skipped / this) + 1.
 MAX_ENTRY_CANDIDATES = int(_env("MAX_ENTRY_CANDIDATES", "1000"))
 
+# ------------------------------------------------------------------------------------------- time budgets
+# Engine-side statement timeouts (graph/store.py sets them on every statement; the engine stops a statement that
+# runs longer, rolls back what it wrote, and the caller gets QUERY_TIMEOUT). Measured with bench/timeouts.py: on
+# the demo the costliest statement a request may run (neighbourhood(depth: 4, first: 200) and the rings of
+# groups(depth: 4)) takes under 10 ms, on the 20,000-organisation synthetic graph under 0.8 s; a whole checkBatch
+# of MAX_BATCH_SIZE subjects is under 7 s there. A read statement is given 10 s (over 10 times the slowest
+# measured), a request 30 s in all (each statement gets what is left of it, so 30 aliased fields cannot take 30
+# times 10 s), a write outside a load 30 s (lifecycle transitions and the access log touch a handful of nodes;
+# `sweepExpired` touches every live entry). `CREDITGRAPH_READ_TIMEOUT_SECONDS=0` turns a bound off.
+READ_TIMEOUT_SECONDS = float(_env("READ_TIMEOUT_SECONDS", "10"))
+WRITE_TIMEOUT_SECONDS = float(_env("WRITE_TIMEOUT_SECONDS", "30"))
+REQUEST_BUDGET_SECONDS = float(_env("REQUEST_BUDGET_SECONDS", "30"))
+# A load's statements (batches of WRITE_BATCH_SIZE rows, the schema, the catalogue) are not held to the request
+# bounds: a batch takes well under a second, so this is a safety net that never cuts a load, only a statement that
+# would otherwise never end. It is also the embedded engine's TIMEOUT_MAX, the bound of every statement there
+# (FalkorDB applies a TIMEOUT to writes only when TIMEOUT_MAX is configured; see graph/dialect.py).
+LOAD_TIMEOUT_SECONDS = float(_env("LOAD_TIMEOUT_SECONDS", "3600"))
+
 # --------------------------------------------------------------------------------------------------- limits
 # Every bound a request or a record is held to, in one place. Traversal bounds are also statement variants: a
 # variable-length bound cannot be a Cypher parameter, so graph/statements/network.py writes one statement per
@@ -162,6 +180,15 @@ MAX_WATCHED_SUBJECTS = 1_000
 # An open subscription checks its key again at least this often (and before each event it delivers): a revoked
 # key's subscriptions end within this many seconds.
 SUBSCRIPTION_KEY_RECHECK_SECONDS = float(_env("SUBSCRIPTION_KEY_RECHECK_SECONDS", "5"))
+
+# Dates a record or a request may carry: years outside these are typing errors (1800, 9999), refused with the
+# field named by the loaders and the API alike (graph/rules.py `date_problem`).
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2200
+
+# Credit-repair training hours a repair application may record: at least rules.MIN_TRAINING_HOURS to count, at
+# most this (a year of full-time training; anything above is a typing error, and 1e309 is not a number at all).
+MAX_TRAINING_HOURS = 2_000.0
 
 # Lengths of what callers type: a person id, a search text, a department code, an API key's label, a declared
 # purpose, free text on a due-process step (reasons, notes, grounds) and a task's action.
