@@ -32,7 +32,7 @@ from api.check_types import (
 )
 from api.errors import CreditGraphErrors
 from api.lifecycle import LifecycleMutation, LifecycleQuery, LifecycleSubscription
-from api.limits import CachedDocuments
+from api.limits import CachedDocuments, RequestBudget
 from api.network import NetworkQuery
 from api.types import (
     DecisionScenario,
@@ -150,4 +150,4 @@ Subscription = merge_types("Subscription", (LifecycleSubscription,))
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
                            # Approval systems send the same few documents over and over: parse and
                            # validate each once (an LRU bounded in bytes, settings.DOCUMENT_CACHE_BYTES).
-                           extensions=[CreditGraphErrors, *schema_limits(), CachedDocuments])
+                           extensions=[CreditGraphErrors, *schema_limits(), RequestBudget, CachedDocuments])

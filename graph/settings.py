@@ -129,13 +129,16 @@ MAX_ENTRY_CANDIDATES = int(_env("MAX_ENTRY_CANDIDATES", "1000"))
 
 # ------------------------------------------------------------------------------------------- time budgets
 # Engine-side statement timeouts (graph/store.py sets them on every statement; the engine stops a statement that
-# runs longer, rolls back what it wrote, and the caller gets QUERY_TIMEOUT). Measured with bench/timeouts.py: on
-# the demo the costliest statement a request may run (neighbourhood(depth: 4, first: 200) and the rings of
-# groups(depth: 4)) takes under 10 ms, on the 20,000-organisation synthetic graph under 0.8 s; a whole checkBatch
-# of MAX_BATCH_SIZE subjects is under 7 s there. A read statement is given 10 s (over 10 times the slowest
-# measured), a request 30 s in all (each statement gets what is left of it, so 30 aliased fields cannot take 30
-# times 10 s), a write outside a load 30 s (lifecycle transitions and the access log touch a handful of nodes;
-# `sweepExpired` touches every live entry). `CREDITGRAPH_READ_TIMEOUT_SECONDS=0` turns a bound off.
+# runs longer, rolls back what it wrote, and the caller gets QUERY_TIMEOUT). Measured with `python -m
+# bench.timeouts` (embedded engine, the costliest requests the API allows: neighbourhood depth 4 with 200 nodes,
+# groups depth 4, relatedRisk 6 hops, paths 6 hops, ownership 6 levels, a checkBatch of MAX_BATCH_SIZE subjects):
+# on the demo the slowest statement takes 72 ms (relatedRisk) and the slowest request 1.2 s (the checkBatch); on
+# the 20,000-organisation synthetic graph the slowest statement 2.1 s (the checkBatch's check statement), the
+# slowest request 2.9 s (the same), a traversal at most 0.3 s per statement and 0.73 s per request. So a read
+# statement gets 10 s (5 times the slowest measured), a query or mutation 30 s in all (10 times the slowest
+# request; each statement gets at most what is left, so 30 aliased fields cannot take 30 times 10 s), a write
+# outside a load 30 s (transitions and the access log touch a handful of nodes; `sweepExpired` every live
+# entry). 0 turns a bound off (`CREDITGRAPH_READ_TIMEOUT_SECONDS=0`).
 READ_TIMEOUT_SECONDS = float(_env("READ_TIMEOUT_SECONDS", "10"))
 WRITE_TIMEOUT_SECONDS = float(_env("WRITE_TIMEOUT_SECONDS", "30"))
 REQUEST_BUDGET_SECONDS = float(_env("REQUEST_BUDGET_SECONDS", "30"))
