@@ -33,7 +33,7 @@ from api.context import Context, Loaders
 from api.limits import operation_count
 from api.schema import schema
 from graph import settings
-from graph.errors import StoreUnavailable
+from graph.errors import QueryTimeout, StoreUnavailable
 from graph.store import GraphStore, open_store
 
 STATIC = Path(__file__).parent / "static"  # explore page, GraphiQL page, vendor/ (see web/vendor.mjs)
@@ -159,7 +159,7 @@ class CreditGraphQL(GraphQL[Context, None]):
             return graphql_error(exc.reason, exc.status_code, media)
         except Unauthenticated as exc:
             return graphql_error(exc.message, 401, media, code=exc.code)
-        except StoreUnavailable as exc:  # the key could not be checked: the engine is down or unreachable
+        except (StoreUnavailable, QueryTimeout) as exc:  # the key could not be checked: the engine is down or slow
             return graphql_error(exc.message, 503, media, code=exc.code)
         if response.headers.get("content-type", "").startswith("application/json"):
             response.headers["content-type"] = f"{media}; charset=utf-8"

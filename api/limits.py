@@ -8,6 +8,9 @@ the document, naming the limit, when any is over (settings.MAX_FIELDS, MAX_QUERY
 COST_BUDGETS of the caller's role, naming the costliest field). The cost model is in graph/settings.py beside the
 budgets.
 
+`RequestBudget` holds the execution of a query or mutation to one wall-clock budget (settings.REQUEST_BUDGET_SECONDS)
+through the store's engine-side statement timeouts.
+
 `CachedDocuments` keeps parsed documents and their validation results in one LRU bounded by the total size of
 their text (settings.DOCUMENT_CACHE_BYTES).
 """
@@ -40,8 +43,10 @@ from graphql import (
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.type import GraphQLInterfaceType, GraphQLObjectType
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from graph import settings
+from graph.store import request_budget
 
 # Traversals: Query field -> (its bound argument, or None for the fixed MAX_OWNERSHIP_DEPTH; the bound's maximum;
 # its page argument, or None when its work does not depend on the page: MAX_PAGE_SIZE).
@@ -236,6 +241,20 @@ class DocumentLimits(SchemaExtension):
             if error is not None:
                 context.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
+
+
+class RequestBudget(SchemaExtension):
+    """A query's or mutation's execution shares one wall-clock budget (settings.REQUEST_BUDGET_SECONDS,
+    graph/store.py `request_budget`): each statement runs with an engine-side timeout of the lesser of its bound and
+    what is left, so a request past its budget gets QUERY_TIMEOUT and frees the store connection. A subscription
+    lives as long as its client wants: its statements keep their own bounds only."""
+
+    def on_execute(self) -> Iterator[None]:
+        if self.execution_context.operation_type is OperationType.SUBSCRIPTION:
+            yield
+            return
+        with request_budget(settings.REQUEST_BUDGET_SECONDS):
+            yield
 
 
 # ---------------------------------------------------------------------------------------------- the cache

@@ -36,7 +36,7 @@ from api.check_types import (
 )
 from api.errors import CreditGraphErrors
 from api.lifecycle import LifecycleMutation, LifecycleQuery, LifecycleSubscription
-from api.limits import CachedDocuments
+from api.limits import CachedDocuments, RequestBudget
 from api.network import NetworkQuery
 from api.types import (
     DecisionScenario,
@@ -165,6 +165,7 @@ Subscription = merge_types("Subscription", (LifecycleSubscription,))
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
                            # Approval systems send the same few documents over and over: parse and
                            # validate each once (an LRU bounded in bytes, settings.DOCUMENT_CACHE_BYTES).
-                           # Every request's access records are stored in one write before it is answered.
-                           extensions=[OperationScope, CreditGraphErrors, *schema_limits(), CachedDocuments,
-                                       AccessLogFlush])
+                           # Every request's access records are stored in one write before it is answered, outside
+                           # the request's wall-clock budget (a request that used it up is still logged).
+                           extensions=[OperationScope, CreditGraphErrors, *schema_limits(), AccessLogFlush,
+                                       RequestBudget, CachedDocuments])

@@ -3,7 +3,21 @@
 The statements in `graph.statements` are written once and run on both; what cannot be is here:
 - DDL: Neo4j takes named `IF NOT EXISTS` constraints; FalkorDB wants unnamed indexes and makes uniqueness a
   Redis command (`GRAPH.CONSTRAINT CREATE`), and errors when an index already exists;
-- result values: FalkorDB returns maps as OrderedDict, Neo4j as its own types; both become plain dicts.
+- result values: FalkorDB returns maps as OrderedDict, Neo4j as its own types; both become plain dicts;
+- statement timeouts (measured on FalkorDB 4.16 and Neo4j 5.26, tests/test_timeouts.py):
+  - FalkorDB takes `TIMEOUT <ms>` on GRAPH.QUERY / GRAPH.RO_QUERY, whole milliseconds (0 or none: the server's
+    default). With the server's TIMEOUT_MAX at 0 (its default) a write ignores TIMEOUT and runs to its end; once
+    TIMEOUT_MAX is set, a write that times out is rolled back (nothing of it is stored), every statement without a
+    TIMEOUT gets TIMEOUT_MAX, and a TIMEOUT above TIMEOUT_MAX is refused. The embedded engine is therefore started
+    with TIMEOUT_MAX = settings.LOAD_TIMEOUT_SECONDS (graph/embedded.py; an engine found running gets it by
+    GRAPH.CONFIG SET); a server at FALKORDB_URL keeps its own configuration. The timeout is checked between
+    records, not inside one function call: `range(1, 100000000)` builds its list for 6.7 s whatever the TIMEOUT,
+    while a cartesian product of the same size stops within a few ms of it. The error is "Query timed out";
+  - Neo4j takes a transaction timeout in seconds (`neo4j.Query(text, timeout=…)`), sent as whole milliseconds: below
+    1 ms it becomes 0, which Neo4j reads as "no timeout". The server's transaction monitor stops the statement
+    (ClientError Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration, not retried) and rolls it
+    back; it checks every `db.transaction.monitor.check.interval` (2 s by default, 100 ms on the local Neo4j,
+    graph/local_neo4j.py), so a statement may run that much past its bound.
 """
 
 from __future__ import annotations
@@ -12,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from graph import settings
 from graph.statements import ddl
 
 
@@ -22,6 +37,27 @@ class Dialect:
     @property
     def is_embedded(self) -> bool:
         return self.name == "falkordb"
+
+    def timeout_argument(self, seconds: float | None) -> int | float | None:
+        """A statement's bound as the engine takes it: FalkorDB whole milliseconds, Neo4j seconds; never rounded
+        down to 0 (which both read as no bound, or the server's). None: no bound of ours."""
+        if seconds is None:
+            return None
+        if self.is_embedded:
+            return max(1, round(seconds * 1000))
+        return max(0.001, seconds)
+
+    def timed_out(self, error: Exception) -> bool:
+        """Whether the engine's error says the statement was stopped for running past its timeout."""
+        if self.is_embedded:
+            return "timed out" in str(error).lower()
+        return "TransactionTimedOut" in (getattr(error, "code", None) or "")
+
+
+def falkordb_timeout_max_ms() -> int:
+    """The embedded engine's TIMEOUT_MAX (ms): the bound of every statement there, and the most a TIMEOUT may ask
+    for; 0 (LOAD_TIMEOUT_SECONDS=0) leaves the engine's default, under which writes are not bounded at all."""
+    return max(0, round(settings.LOAD_TIMEOUT_SECONDS * 1000))
 
 
 NEO4J = Dialect("neo4j")

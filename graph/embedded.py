@@ -42,6 +42,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from graph import dialect
 from graph.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -197,6 +198,8 @@ class EmbeddedFalkorDB:
             *self.persistence(migrate),
             "--logfile", str(self.data_dir / "falkordb.log"),
             "--loadmodule", str(module),
+            # Statement timeouts apply to writes too, and nothing runs longer than a load's bound (graph/dialect.py).
+            *(("TIMEOUT_MAX", str(dialect.falkordb_timeout_max_ms())) if dialect.falkordb_timeout_max_ms() else ()),
         ]
         log.info("starting the embedded engine: %s", " ".join(args))
         # A session of its own: Ctrl-C reaches our process only, and we stop the server in order.

@@ -39,3 +39,11 @@ class StoreError(CreditGraphError):
     """The engine rejected a statement (constraint violation, syntax)."""
 
     code = "STORE_ERROR"
+
+
+class QueryTimeout(CreditGraphError):
+    """A statement ran longer than its bound (settings.READ_TIMEOUT_SECONDS, WRITE_TIMEOUT_SECONDS) or the request's
+    budget (REQUEST_BUDGET_SECONDS) was spent: the engine stopped it and rolled back what it wrote, and the
+    connection serves the next statement. Asking again the same way times out again: narrow the request."""
+
+    code = "QUERY_TIMEOUT"

@@ -158,6 +158,9 @@ class LocalNeo4j:
             "dbms.usage_report.enabled": "false",
             # The transaction log is what makes a commit durable; keep a bounded amount of history.
             "db.tx_log.rotation.retention_policy": "1G size",
+            # Statement timeouts (graph/store.py) are enforced when the transaction monitor looks (2 s by default):
+            # every 100 ms, a statement stops within that of its bound.
+            "db.transaction.monitor.check.interval": "100ms",
         }
         return "".join(f"{key}={value}\n" for key, value in lines.items())
 

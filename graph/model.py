@@ -1,4 +1,4 @@
-"""The domain's vocabulary: roles, list kinds, entry states, severities and leniency grounds.
+"""The domain's vocabulary: roles, list kinds, entry states, severities, leniency grounds and document kinds.
 
 Names follow the policy documents (see ../shared/DOMAIN.md); the Chinese terms are kept beside them because
 the data and the users speak them.
@@ -74,6 +74,17 @@ class Leniency(enum.StrEnum):
     FORCE_MAJEURE = "FORCE_MAJEURE"  # 自然灾害、疫情等不可抗力
     UNINTENTIONAL = "UNINTENTIONAL"  # 非主观故意
     MINOR_VIOLATION = "MINOR_VIOLATION"  # 轻微
+
+
+class DocumentKind(enum.StrEnum):
+    """The kinds of legal document a record cites (DOMAIN rule 2: every entry rests on an effective document)."""
+
+    JUDGMENT = "JUDGMENT"  # 判决书、裁定书 (courts)
+    ARBITRATION_AWARD = "ARBITRATION_AWARD"  # 仲裁裁决书
+    PENALTY_DECISION = "PENALTY_DECISION"  # 行政处罚决定书
+    RECOGNITION_DECISION = "RECOGNITION_DECISION"  # 认定决定书 (a department recognising a listing)
+    NOTICE = "NOTICE"  # 公告、通知 (a red list, a published decision)
+    REGULATION = "REGULATION"  # 法律、法规、规范性文件 (the catalogue's policy documents)
 
 
 class OrganizationStatus(enum.StrEnum):

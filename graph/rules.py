@@ -19,6 +19,7 @@ is a copy to remove. Where a rule comes from (../shared/DOMAIN.md and the policy
 | repair conditions                      | `missing_repair_conditions` | rule 8 (2018-893 items 9-13)          |
 | due process owns an entry with a history | `due_process_conflict`    | rules 7-9, 11                         |
 | listing periods                        | `period_problem`, `add_years` | rule 6 (list_kinds.csv)             |
+| the dates and numbers a record may carry | `date_problem`, `number_problem` | loaders and API alike            |
 
 Dates are `datetime.date`; the graph stores ISO strings, and the values here are built from the projections
 in `queries/` with `from_map`, once per row.
@@ -28,10 +29,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from graph import settings
 from graph.model import LIVE_STATUSES, TRACED_KINDS, EntryStatus, Severity
 
 Row = Mapping[str, Any]
@@ -381,4 +384,26 @@ def period_problem(kind: str, start: dt.date, end: dt.date, min_years: int | Non
         return f"{kind} records are kept at least {min_years} years: end {end} is too early for start {start}"
     if max_years is not None and end > add_years(start, max_years):
         return f"{kind} records are kept at most {max_years} years: end {end} is too late for start {start}"
+    return None
+
+
+# ------------------------------------------------------------------------------------ dates and numbers
+
+
+def date_problem(day: dt.date) -> str | None:
+    """Why a date is not one a record or a request may carry (a year outside settings.EARLIEST_YEAR to
+    LATEST_YEAR: 1800 and 9999 are typing errors, not dates of a listing); else None. The loaders and the API
+    both ask this, so what one refuses the other refuses too."""
+    if not settings.EARLIEST_YEAR <= day.year <= settings.LATEST_YEAR:
+        return f"is outside the years {settings.EARLIEST_YEAR}-{settings.LATEST_YEAR}"
+    return None
+
+
+def number_problem(value: float, low: float, high: float) -> str | None:
+    """Why a number given from outside is not usable: not finite (1e309 is infinity, NaN is no number), or
+    outside `low`..`high`; else None."""
+    if not math.isfinite(value):
+        return f"{value} is not a finite number"
+    if not low <= value <= high:
+        return f"must be between {low:g} and {high:g}, got {value:g}"
     return None

@@ -127,6 +127,27 @@ PURPOSES = tuple(p.strip() for p in _env(
 # (candidates skipped / this) + 1.
 MAX_ENTRY_CANDIDATES = int(_env("MAX_ENTRY_CANDIDATES", "1000"))
 
+# ------------------------------------------------------------------------------------------- time budgets
+# Engine-side statement timeouts (graph/store.py sets them on every statement; the engine stops a statement that
+# runs longer, rolls back what it wrote, and the caller gets QUERY_TIMEOUT). Measured with `python -m
+# bench.timeouts` (embedded engine, the costliest requests the API allows: neighbourhood depth 4 with 200 nodes,
+# groups depth 4, relatedRisk 6 hops, paths 6 hops, ownership 6 levels, a checkBatch of MAX_BATCH_SIZE subjects):
+# on the demo the slowest statement takes 72 ms (relatedRisk) and the slowest request 1.2 s (the checkBatch); on
+# the 20,000-organisation synthetic graph the slowest statement 2.1 s (the checkBatch's check statement), the
+# slowest request 2.9 s (the same), a traversal at most 0.3 s per statement and 0.73 s per request. So a read
+# statement gets 10 s (5 times the slowest measured), a query or mutation 30 s in all (10 times the slowest
+# request; each statement gets at most what is left, so 30 aliased fields cannot take 30 times 10 s), a write
+# outside a load 30 s (transitions and the access log touch a handful of nodes; `sweepExpired` every live
+# entry). 0 turns a bound off (`CREDITGRAPH_READ_TIMEOUT_SECONDS=0`).
+READ_TIMEOUT_SECONDS = float(_env("READ_TIMEOUT_SECONDS", "10"))
+WRITE_TIMEOUT_SECONDS = float(_env("WRITE_TIMEOUT_SECONDS", "30"))
+REQUEST_BUDGET_SECONDS = float(_env("REQUEST_BUDGET_SECONDS", "30"))
+# A load's statements (batches of WRITE_BATCH_SIZE rows, the schema, the catalogue) are not held to the request
+# bounds: a batch takes well under a second, so this is a safety net that never cuts a load, only a statement that
+# would otherwise never end. It is also the embedded engine's TIMEOUT_MAX, the bound of every statement there
+# (FalkorDB applies a TIMEOUT to writes only when TIMEOUT_MAX is configured; see graph/dialect.py).
+LOAD_TIMEOUT_SECONDS = float(_env("LOAD_TIMEOUT_SECONDS", "3600"))
+
 # --------------------------------------------------------------------------------------------------- limits
 # Every bound a request or a record is held to, in one place. Traversal bounds are also statement variants: a
 # variable-length bound cannot be a Cypher parameter, so graph/statements/network.py writes one statement per
@@ -168,6 +189,15 @@ SUBSCRIPTION_KEY_RECHECK_SECONDS = float(_env("SUBSCRIPTION_KEY_RECHECK_SECONDS"
 # workers each allows this many, until subscriptions are shared across workers (issue 13).
 MAX_SUBSCRIPTIONS_PER_CONNECTION = int(_env("MAX_SUBSCRIPTIONS_PER_CONNECTION", "10"))
 MAX_SUBSCRIPTIONS_PER_KEY = int(_env("MAX_SUBSCRIPTIONS_PER_KEY", "20"))
+
+# Dates a record or a request may carry: years outside these are typing errors (1800, 9999), refused with the
+# field named by the loaders and the API alike (graph/rules.py `date_problem`).
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2200
+
+# Credit-repair training hours a repair application may record: at least rules.MIN_TRAINING_HOURS to count, at
+# most this (a year of full-time training; anything above is a typing error, and 1e309 is not a number at all).
+MAX_TRAINING_HOURS = 2_000.0
 
 # Lengths of what callers type: a person id, a search text, a department code, an API key's label, a declared
 # purpose, free text on a due-process step (reasons, notes, grounds) and a task's action.

@@ -6,21 +6,30 @@ readers); `FalkorStore` uses the native `falkordb` client (reads as `GRAPH.RO_QU
 decided once, in `open_store()`, from settings.
 
 The store never builds a connection inside a query function: it is created at start-up and passed in.
+
+Every statement runs with an engine-side timeout (`GraphStore.statement_timeout`): a read gets
+settings.READ_TIMEOUT_SECONDS, a write WRITE_TIMEOUT_SECONDS, each cut to what is left of the request's budget
+inside `request_budget()` (the API opens one per query or mutation); inside `load_bounds()` (a load) every
+statement gets LOAD_TIMEOUT_SECONDS instead. A statement past its bound is stopped by the engine, what it wrote is
+rolled back, and QueryTimeout is raised; the connection serves the next statement. Engine differences are in
+graph/dialect.py.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from graph import dialect, settings
-from graph.errors import StoreError, StoreUnavailable
+from graph.errors import QueryTimeout, StoreError, StoreUnavailable
 from graph.statements import writes
 
 log = logging.getLogger(__name__)
@@ -31,8 +40,92 @@ Row = dict[str, Any]
 CHECKPOINT_TIMEOUT = 120.0
 
 
+# ------------------------------------------------------------------------------------------- time bounds
+
+
+@dataclass
+class _Budget:
+    """What is left of one request's wall-clock budget. Once the request has written, the rest of it is held to
+    the statement bounds only: a committed write is reported, never turned into a timeout by the reads after it."""
+
+    seconds: float
+    deadline: float
+    written: bool = False
+
+
+_budget: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("request_budget", default=None)
+_in_load: contextvars.ContextVar[bool] = contextvars.ContextVar("load_bounds", default=False)
+
+
+@contextlib.contextmanager
+def request_budget(seconds: float | None = None) -> Iterator[None]:
+    """Every statement in this block (and in tasks and threads started from it, which copy the context) shares one
+    wall-clock budget of `seconds` (settings.REQUEST_BUDGET_SECONDS; 0: none): each runs with the lesser of its
+    own bound and what is left, and once it is spent the next statement raises QueryTimeout without running.
+    Work between statements (Python) is not interrupted; the next statement ends the request."""
+    seconds = settings.REQUEST_BUDGET_SECONDS if seconds is None else seconds
+    token = _budget.set(_Budget(seconds, time.monotonic() + seconds) if seconds > 0 else None)
+    try:
+        yield
+    finally:
+        _budget.reset(token)
+
+
+@contextlib.contextmanager
+def load_bounds() -> Iterator[None]:
+    """Statements in this block (a load's batches, the schema, the catalogue) are held to
+    settings.LOAD_TIMEOUT_SECONDS instead of the request bounds: a load is never cut by them."""
+    token = _in_load.set(True)
+    try:
+        yield
+    finally:
+        _in_load.reset(token)
+
+
 class GraphStore(ABC):
     dialect: dialect.Dialect
+    # Seconds a read / a write statement may run on the engine; None: settings.READ_TIMEOUT_SECONDS /
+    # WRITE_TIMEOUT_SECONDS as they are when it runs; 0: no bound of ours. Set per store (`with_timeouts`).
+    read_timeout: float | None = None
+    write_timeout: float | None = None
+
+    def statement_timeout(self, read_only: bool) -> float | None:
+        """Seconds the next statement may run (None: no bound of ours): its kind's bound, or a load's inside
+        `load_bounds()`, cut to what is left of the request's budget. QueryTimeout when the budget is spent."""
+        if _in_load.get():
+            bound: float | None = settings.LOAD_TIMEOUT_SECONDS
+        else:
+            bound = self.read_timeout if read_only else self.write_timeout
+            if bound is None:
+                bound = settings.READ_TIMEOUT_SECONDS if read_only else settings.WRITE_TIMEOUT_SECONDS
+        budget = _budget.get()
+        if budget is not None and not budget.written and not _in_load.get():
+            left = budget.deadline - time.monotonic()
+            if left <= 0:
+                raise QueryTimeout(f"the request ran out of its budget of {budget.seconds:g} s before its next "
+                                   "statement; ask for less (a smaller depth, page or batch)")
+            bound = min(bound, left) if bound else left
+        return bound or None
+
+    @staticmethod
+    def _timed_out(seconds: float | None, read_only: bool) -> QueryTimeout:
+        """The error for a statement the engine stopped at its bound `seconds`."""
+        budget = _budget.get()
+        after = f"after {seconds:.3g} s" if seconds is not None else "by the engine's own time bound"
+        within = f" (the request's budget is {budget.seconds:g} s)" if budget is not None else ""
+        undone = "; nothing of it was written" if not read_only else ""
+        return QueryTimeout(f"the {'read' if read_only else 'write'} statement was stopped {after}{within}{undone}: "
+                            "ask for less (a smaller depth, page or batch)")
+
+    def _wrote(self) -> None:
+        budget = _budget.get()
+        if budget is not None:
+            budget.written = True
+
+    @abstractmethod
+    def with_timeouts(self, *, read: float | None = None, write: float | None = None) -> GraphStore:
+        """A store over the same connection whose statements have these bounds (seconds; None: the settings);
+        closing it leaves the connection open."""
 
     @abstractmethod
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[Row]: ...
@@ -83,11 +176,18 @@ class FalkorStore(GraphStore):
 
     dialect = dialect.FALKORDB
 
-    def __init__(self, client: Any, graph_name: str, server: Any = None) -> None:
+    def __init__(self, client: Any, graph_name: str, server: Any = None, *, read_timeout: float | None = None,
+                 write_timeout: float | None = None, owns_client: bool = True) -> None:
         self._client = client
         self._graph = client.select_graph(graph_name)
         self.graph_name = graph_name
         self._server = server  # an EmbeddedFalkorDB this store owns, stopped on close()
+        self.read_timeout, self.write_timeout = read_timeout, write_timeout
+        self._owns_client = owns_client
+        self._timeout_max: int | None = None  # the server's TIMEOUT_MAX (ms), read at the first statement
+
+    def with_timeouts(self, *, read: float | None = None, write: float | None = None) -> FalkorStore:
+        return FalkorStore(self._client, self.graph_name, read_timeout=read, write_timeout=write, owns_client=False)
 
     @classmethod
     def connect(cls, *, graph_name: str | None = None, data_dir: Path | None = None, url: str = "") -> FalkorStore:
@@ -105,28 +205,62 @@ class FalkorStore(GraphStore):
                 raise StoreUnavailable(f"the FalkorDB at {url} is not reachable: {exc}") from exc
         server = EmbeddedFalkorDB(data_dir or settings.DATA_DIR).start()
         client = falkordb.FalkorDB(unix_socket_path=str(server.socket_path))
-        return cls(client, name, server if server.owned else None)
+        store = cls(client, name, server if server.owned else None)
+        store._bound_writes()
+        return store
+
+    def _bound_writes(self) -> None:
+        """An embedded engine found running (started before TIMEOUT_MAX was set at start, graph/embedded.py) gets
+        it now, so that timeouts bound its writes too (graph/dialect.py)."""
+        import redis
+
+        wanted = dialect.falkordb_timeout_max_ms()
+        try:
+            _, current = self._client.connection.execute_command("GRAPH.CONFIG", "GET", "TIMEOUT_MAX")
+            if wanted and int(current) != wanted:
+                self._client.connection.execute_command("GRAPH.CONFIG", "SET", "TIMEOUT_MAX", str(wanted))
+        except (redis.ConnectionError, redis.TimeoutError, ConnectionError) as exc:
+            raise StoreUnavailable(f"the embedded engine is not reachable: {exc}") from exc
 
     @property
     def socket_path(self) -> str:
         """The unix socket of the engine this store talks to (subprocesses in tests attach to it)."""
         return str(self._client.connection.connection_pool.connection_kwargs["path"])
 
+    def _timeout_ms(self, seconds: float | None) -> int | None:
+        """`seconds` as GRAPH.QUERY's TIMEOUT, at most the server's TIMEOUT_MAX (a TIMEOUT above it is refused)."""
+        ms = self.dialect.timeout_argument(seconds)
+        if ms is None:
+            return None
+        if self._timeout_max is None:
+            try:
+                self._timeout_max = int(self._client.connection.execute_command(
+                    "GRAPH.CONFIG", "GET", "TIMEOUT_MAX")[1])
+            except Exception:  # an engine without the setting: no ceiling to respect
+                self._timeout_max = 0
+        return int(min(ms, self._timeout_max) if self._timeout_max else ms)
+
     def _run(self, query: str, params: dict[str, Any] | None, read_only: bool) -> list[Row]:
         import redis
 
+        seconds = self.statement_timeout(read_only)
         try:
+            timeout = self._timeout_ms(seconds)
             if read_only:
-                result = self._graph.ro_query(query, params or {})
+                result = self._graph.ro_query(query, params or {}, timeout=timeout)
             else:
-                result = self._graph.query(query, params or {})
+                result = self._graph.query(query, params or {}, timeout=timeout)
         except (redis.ConnectionError, redis.TimeoutError, ConnectionError) as exc:
             raise StoreUnavailable(f"the embedded engine is not reachable: {exc}") from exc
         except redis.ResponseError as exc:
             # A graph is created by its first write; reading one that has none yet reads an empty graph.
             if read_only and "empty key" in str(exc):
                 return []
+            if self.dialect.timed_out(exc):
+                raise self._timed_out(seconds, read_only) from exc
             raise StoreError(f"the embedded engine rejected the statement: {exc}") from exc
+        if not read_only:
+            self._wrote()
         if not result.header:
             return []
         names = [column[1] for column in result.header]
@@ -139,11 +273,12 @@ class FalkorStore(GraphStore):
         return self._run(query, params, read_only=False)
 
     def apply_schema(self) -> None:
-        created = dialect.apply_falkordb_schema(
-            lambda q: self._run(q, None, read_only=False),
-            self._client.connection.execute_command,
-            self.graph_name,
-        )
+        with load_bounds():
+            created = dialect.apply_falkordb_schema(
+                lambda q: self._run(q, None, read_only=False),
+                self._client.connection.execute_command,
+                self.graph_name,
+            )
         if created:
             self._start_compaction()  # indexes and constraints into the AOF's RDB base, never replayed at start-up
 
@@ -267,6 +402,8 @@ class FalkorStore(GraphStore):
                 raise
 
     def close(self) -> None:
+        if not self._owns_client:
+            return
         try:
             self._client.connection.close()
         finally:
@@ -281,8 +418,10 @@ class Neo4jStore(GraphStore):
     dialect = dialect.NEO4J
 
     def __init__(self, driver: Any, database: str | None = None, server: Any = None, *, uri: str = "",
-                 auth: str = "", owns_driver: bool = True) -> None:
+                 auth: str = "", owns_driver: bool = True, read_timeout: float | None = None,
+                 write_timeout: float | None = None) -> None:
         self._driver = driver
+        self.read_timeout, self.write_timeout = read_timeout, write_timeout
         self._database = database or settings.NEO4J_DATABASE
         self._server = server  # a LocalNeo4j this store started, stopped on close()
         self._owns_driver = owns_driver
@@ -318,7 +457,19 @@ class Neo4jStore(GraphStore):
 
     def shared(self) -> Neo4jStore:
         """A store over the same driver (and its connection pool) whose close() leaves the driver open."""
-        return Neo4jStore(self._driver, self._database, uri=self.uri, auth=self.auth, owns_driver=False)
+        return Neo4jStore(self._driver, self._database, uri=self.uri, auth=self.auth, owns_driver=False,
+                          read_timeout=self.read_timeout, write_timeout=self.write_timeout)
+
+    def with_timeouts(self, *, read: float | None = None, write: float | None = None) -> Neo4jStore:
+        return Neo4jStore(self._driver, self._database, uri=self.uri, auth=self.auth, owns_driver=False,
+                          read_timeout=read, write_timeout=write)
+
+    def _query(self, text: str, read_only: bool) -> tuple[Any, float | None]:
+        """The statement with its transaction timeout (graph/dialect.py), and the bound in seconds."""
+        import neo4j
+
+        seconds = self.statement_timeout(read_only)
+        return neo4j.Query(text, timeout=self.dialect.timeout_argument(seconds)), seconds
 
     @classmethod
     def local(cls) -> Neo4jStore:
@@ -333,14 +484,19 @@ class Neo4jStore(GraphStore):
         from neo4j import exceptions as nx
 
         routing = neo4j.RoutingControl.READ if read_only else neo4j.RoutingControl.WRITE
+        statement, seconds = self._query(query, read_only)
         try:
             records, _, _ = self._driver.execute_query(
-                query, params or {}, database_=self._database, routing_=routing
+                statement, params or {}, database_=self._database, routing_=routing
             )
         except (nx.ServiceUnavailable, nx.SessionExpired) as exc:
             raise StoreUnavailable(f"Neo4j is not reachable: {exc}") from exc
         except nx.Neo4jError as exc:
+            if self.dialect.timed_out(exc):
+                raise self._timed_out(seconds, read_only) from exc
             raise StoreError(f"Neo4j rejected the statement: {exc.message}") from exc
+        if not read_only:
+            self._wrote()
         return [dialect.plain(record.data()) for record in records]
 
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
@@ -351,13 +507,16 @@ class Neo4jStore(GraphStore):
         from neo4j import exceptions as nx
 
         session = self._read_session()
+        statement, seconds = self._query(query, read_only=True)
         try:
-            result = session.run(query, params or {})
+            result = session.run(statement, params or {})
             return [dialect.plain(record.data()) for record in result]
         except (nx.ServiceUnavailable, nx.SessionExpired, nx.TransientError):
             self._discard_read_session()
             return self._run(query, params, read_only=True)
         except nx.Neo4jError as exc:
+            if self.dialect.timed_out(exc):
+                raise self._timed_out(seconds, read_only=True) from exc
             raise StoreError(f"Neo4j rejected the statement: {exc.message}") from exc
 
     def _read_session(self) -> Any:
@@ -387,7 +546,8 @@ class Neo4jStore(GraphStore):
         return self._run(query, params, read_only=False)
 
     def apply_schema(self) -> None:
-        dialect.apply_neo4j_schema(lambda q: self._run(q, None, read_only=False))
+        with load_bounds():
+            dialect.apply_neo4j_schema(lambda q: self._run(q, None, read_only=False))
 
     def close(self) -> None:
         with self._sessions_lock:

@@ -1,7 +1,8 @@
 """The CSV bundle reader (docs/DATA_FORMAT.md): a directory with one file per record kind → raw records.
 
-Unreadable input costs the line it is on, never the load: a bad byte, a malformed line or a wrong number of
-fields becomes a reject naming the file and line; a file without a required column is refused whole.
+Unreadable input costs the line it is on, never the load: a bad byte, a malformed line, a wrong number of fields
+or a last line without its line break (the file may have been cut off mid-write) becomes a reject naming the file
+and line; a file without a required column is refused whole.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ def csv_rows(file: Path, required: Iterable[str], rejects: list[Reject], *, enco
     csv.field_size_limit(_CSV_MAX_FIELD)
     # Decode leniently so one bad byte costs one row, then reject rows that carry the replacement character.
     with file.open("r", encoding=encoding, errors="replace", newline="") as handle:
-        cleaned = (line.replace("\0", "\ufffd") for line in handle)
-        reader = csv.reader(cleaned)
+        cut = _Unterminated(handle)
+        reader = csv.reader(cut)
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
@@ -71,6 +72,13 @@ def csv_rows(file: Path, required: Iterable[str], rejects: list[Reject], *, enco
             line = reader.line_num
             if not any(c.strip() for c in cells):
                 continue
+            if cut.seen:
+                rejects.append(Reject(name, line, None, None, "is the last line and has no line break at its end: "
+                                                              "the file may have been cut off while it was written "
+                                                              "(truncated); this line is not loaded, and lines after "
+                                                              "it may be missing (every line of a bundle file ends "
+                                                              "with a line break)"))
+                continue
             if len(cells) != len(header):
                 rejects.append(Reject(name, line, None, None, f"has {len(cells)} fields, the header has {len(header)}"))
                 continue
@@ -78,3 +86,23 @@ def csv_rows(file: Path, required: Iterable[str], rejects: list[Reject], *, enco
                 rejects.append(Reject(name, line, None, None, f"is not valid {label} (or contains a NUL byte)"))
                 continue
             yield line, dict(zip(header, cells, strict=True))
+
+
+class _Unterminated:
+    """The lines of a text file (NUL bytes replaced, so that the line is rejected as unreadable), noting when one
+    has no line break at its end. Only the last line of a file can lack it, so the record that line belongs to is
+    the file's last, and a file that was cut off while it was written (a copy interrupted, a disk that filled up)
+    ends that way: its last record may hold a cut value with the right number of fields."""
+
+    def __init__(self, handle: Iterable[str]) -> None:
+        self._lines = iter(handle)
+        self.seen = False
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        if not line.endswith(("\n", "\r")):
+            self.seen = True
+        return line.replace("\0", "\ufffd")

@@ -27,7 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from graph.identifiers import InvalidIdentifier, is_valid_uscc, normalize_uscc, validate_id_number
-from graph.model import ROLES, EntryStatus, ListKind, OrganizationStatus, Severity, UnknownTitle, roles_from_title
+from graph.model import (
+    ROLES,
+    DocumentKind,
+    EntryStatus,
+    ListKind,
+    OrganizationStatus,
+    Severity,
+    UnknownTitle,
+    roles_from_title,
+)
 from loaders.measures import read_catalogue
 from loaders.records import Record, Reject
 
@@ -36,7 +45,7 @@ USCC_PROPERTIES = ("uscCode", "registrationNumber", "taxNumber", "idNumber", "in
 PERSON_ID_PROPERTIES = ("idNumber", "passportNumber")
 IDENTIFICATION_SCHEMATA = {"Identification", "Passport"}
 LINK_SCHEMATA = {"Directorship", "Ownership", "Sanction", "Representation"}
-DOCUMENT_KINDS = ("JUDGMENT", "ARBITRATION_AWARD", "PENALTY_DECISION", "RECOGNITION_DECISION", "NOTICE", "REGULATION")
+DOCUMENT_KINDS = tuple(kind.value for kind in DocumentKind)
 # The title of an appointed representative: the natural person a corporate director or partner sends (委派).
 REPRESENTATIVE_TITLES = ("委派代表", "appointed representative")
 

@@ -12,8 +12,18 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from graph import rules
 from graph.identifiers import InvalidIdentifier, decode_uscc, mask_id_number, validate_id_number, validate_uscc
-from graph.model import EntryStatus, Leniency, ListKind, OrganizationStatus, Severity, UnknownTitle, roles_from_title
+from graph.model import (
+    DocumentKind,
+    EntryStatus,
+    Leniency,
+    ListKind,
+    OrganizationStatus,
+    Severity,
+    UnknownTitle,
+    roles_from_title,
+)
 
 Raw = Mapping[str, Any]
 
@@ -54,8 +64,9 @@ def date(raw: Raw, field: str, *, required: bool = False) -> str | None:
         raise RowError(field, "is not a date in the form YYYY-MM-DD", value) from None
     if len(value) != 10:
         raise RowError(field, "is not a date in the form YYYY-MM-DD", value)
-    if not 1900 <= parsed.year <= 2200:
-        raise RowError(field, "is outside the years 1900-2200", value)
+    problem = rules.date_problem(parsed)
+    if problem:
+        raise RowError(field, problem, value)
     return value
 
 
@@ -67,9 +78,13 @@ def period(raw: Raw, start_field: str, end_field: str, *, required: bool = False
     return start, end
 
 
-def choice(raw: Raw, field: str, allowed: type, default: str | None = None) -> str | None:
+def choice(raw: Raw, field: str, allowed: type, default: str | None = None, *, optional: bool = False) -> str | None:
+    """One of a closed vocabulary (a `graph.model` enumeration), upper-cased; empty gives `default`, or None when
+    `optional`, else the field is required."""
     value = text(raw, field)
     if value is None:
+        if optional:
+            return default
         if default is None:
             raise RowError(field, "is required")
         return default
@@ -137,7 +152,7 @@ def parse_document(raw: Raw) -> dict[str, Any]:
             "title": text(raw, "title", required=True),
             "issuer": text(raw, "issuer"),
             "date": date(raw, "date"),
-            "kind": text(raw, "kind"),
+            "kind": choice(raw, "kind", DocumentKind, optional=True),
         },
     }
 

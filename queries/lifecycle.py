@@ -99,8 +99,23 @@ def kind_rules() -> dict[str, KindRule]:
                 for row in csv.DictReader(handle)}
 
 
+@overload
+def _day(value: dt.date, field: str) -> dt.date: ...
+@overload
+def _day(value: dt.date | str | None, field: str) -> dt.date | None: ...
+def _day(value: dt.date | str | None, field: str) -> dt.date | None:
+    """A date given to a due-process step, held to the loader's rule (`rules.date_problem`: 1800 and 9999 are
+    refused by both); InvalidInput naming the argument."""
+    day = rules.day_of(value)
+    problem = rules.date_problem(day) if day is not None else None
+    if problem:
+        raise InvalidInput(f"{field}: {day} {problem}", field=field)
+    return day
+
+
 def moment(on: dt.date | None, now: dt.datetime | None = None) -> str:
     """The `at` of an event: now, or the start of a past day given as the decision date (never the future)."""
+    _day(on, "on")
     now = now or dt.datetime.now(dt.UTC)
     if on is None or on == now.date():
         return now.isoformat(timespec="seconds")
@@ -245,6 +260,7 @@ def propose(store: GraphStore, *, subject_kind: str, subject_key: str, kind: str
             on: dt.date | None = None, bus: EventBus | None = None) -> Row:
     """Create a PROPOSED entry with its first event, after every check of DOMAIN rules 2, 5 and 6."""
     reason = _text(reason, "reason")
+    start, end, act_date = _day(start, "start"), _day(end, "end"), _day(act_date, "actDate")
     statement = writes.EXISTING_ORGANIZATIONS if subject_kind == "ORGANIZATION" else writes.EXISTING_PERSONS
     if not store.read(statement, {"keys": [subject_key]}):
         what = "organisation with USCC" if subject_kind == "ORGANIZATION" else "person with id"
@@ -353,6 +369,8 @@ def _check_correction(store: GraphStore, state: Row, fields: Row) -> None:
     unknown = sorted(set(fields) - set(CORRECTABLE))
     if unknown:
         raise InvalidInput(f"correctedFields: cannot correct {', '.join(unknown)}", field="correctedFields")
+    for name in ("end", "actDate"):
+        _day(fields.get(name), f"correctedFields.{name}")
     severity = str(fields.get("severity") or state["severity"] or "GENERAL")
     catalogue = {row["measure"]["code"]: row["measure"] for row in store.read(lookup.MEASURES)}
     bad = rules.measure_problem(state["kind"], severity, state["measures"] or [], catalogue)
@@ -405,9 +423,12 @@ def record_repair_conditions(store: GraphStore, application_id: str, *, actor: s
         conditions["commitmentText"] = _text(commitment_text, "commitment.text")
         if commitment_date is None:
             raise InvalidInput("commitment.date: is required", field="commitment.date")
-        conditions["commitmentDate"] = commitment_date.isoformat()
+        conditions["commitmentDate"] = _day(commitment_date, "commitment.date").isoformat()
         conditions["commitmentPublished"] = bool(commitment_published)
     if training_hours is not None:
+        problem = rules.number_problem(training_hours, 0, settings.MAX_TRAINING_HOURS)
+        if problem:
+            raise InvalidInput(f"trainingHours: {problem}", field="trainingHours")
         if not training_hours >= rules.MIN_TRAINING_HOURS:
             raise InvalidInput(f"trainingHours: credit-repair training takes at least "
                                f"{rules.MIN_TRAINING_HOURS:g} hours (2018-893), {training_hours:g} recorded",
@@ -417,7 +438,7 @@ def record_repair_conditions(store: GraphStore, application_id: str, *, actor: s
         conditions["reportIssuer"] = _text(report_issuer, "creditReport.issuer")
         if report_date is None:
             raise InvalidInput("creditReport.date: is required", field="creditReport.date")
-        conditions["reportDate"] = report_date.isoformat()
+        conditions["reportDate"] = _day(report_date, "creditReport.date").isoformat()
     if not conditions:
         raise InvalidInput("give at least one condition to record", field="applicationId")
     state = _application(store, application_id)
@@ -455,7 +476,7 @@ def set_leniency(store: GraphStore, entry_id: str, grounds: Sequence[str], basis
 def sweep_expired(store: GraphStore, *, today: dt.date | None = None, actor: str = "sweep",
                   bus: EventBus | None = None) -> list[Row]:
     """Mark every live entry whose end has passed EXPIRED, with an event. Idempotent."""
-    day = today or dt.date.today()
+    day = _day(today, "today") or dt.date.today()
     written = store.write(st.SWEEP_EXPIRED, {
         "from": list(ALLOWED_FROM["EXPIRE"]), "today": day.isoformat(), "at": moment(None),
         "event": _event("EXPIRE", actor, f"the listing period ended before {day.isoformat()}")})
@@ -484,6 +505,7 @@ def respond_to_task(store: GraphStore, task_id: str, action: str, note: str | No
 
 
 def punishment_statistics(store: GraphStore, start: dt.date, end: dt.date) -> list[Row]:
+    start, end = _day(start, "from"), _day(end, "to")
     if end < start:
         raise InvalidInput(f"to: {end} is before from {start}", field="to")
     return store.read(st.PUNISHMENT_STATISTICS, {"from": start.isoformat(), "to": end.isoformat()})
@@ -493,6 +515,7 @@ def public_entries(store: GraphStore, subject_kind: str, key: str, day: dt.date 
     """Entries disclosed publicly as of `day` (today when not given), by `rules.publicly_disclosed`: repaired,
     expired, revoked and proposed entries stay in the history only (DOMAIN rules 6, 8)."""
     today = dt.date.today()
+    day = _day(day, "on")
     rows = store.read(st.PUBLIC_ENTRIES[subject_kind], {"key": key, "liveStatuses": list(LIVE_STATUSES)})
     return [r["entry"] for r in rows
             if rules.publicly_disclosed(rules.Entry.from_map(r["entry"]), day or today, today)]
