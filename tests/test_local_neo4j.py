@@ -36,7 +36,11 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_the_demo_is_served_on_the_local_neo4j_and_ctrl_c_stops_the_server_it_started(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_the_demo_is_served_on_the_local_neo4j_and_a_stop_signal_stops_the_server_it_started(
+        tmp_path: Path, signum: int) -> None:
+    """Ctrl-C, and SIGTERM as systemd, Docker and Kubernetes send it (issue 12 finding 7): the API stops and so
+    does the Neo4j it started, with nothing left running and no pid file left behind."""
     port, http_port = _free_port(), _free_port()
     env = _env(tmp_path / "neo4j", port)
     process = subprocess.Popen([sys.executable, "-m", "api", "serve", "--demo", "--port", str(http_port)], cwd=ROOT,
@@ -60,9 +64,9 @@ def test_the_demo_is_served_on_the_local_neo4j_and_ctrl_c_stops_the_server_it_st
                                                 "entries": [{"entryId": "E-DEMO-001", "kind": "BLACKLIST"}]}
         assert _listening(port)
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         output, _ = process.communicate(timeout=180)
-    assert process.returncode == 0, output
+    assert process.returncode == (0 if signum == signal.SIGINT else 128 + signal.SIGTERM), output
     assert "(neo4j)" in output, output  # the graph line names the engine
     assert not _listening(port), "the API stopped but left the Neo4j it started running"
     assert not (tmp_path / "neo4j" / "run" / "neo4j.pid").exists()
