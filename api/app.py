@@ -27,7 +27,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from api.auth import Unauthenticated, authenticate, authenticate_connection
+from api.auth import Unauthenticated, authenticate, authenticate_connection, cached_principal
 from api.context import Context, Loaders
 from api.limits import operation_count
 from api.offload import run_blocking
@@ -121,8 +121,11 @@ class CreditGraphQL(GraphQL[Context, None]):
             # operation before that.
             return Context(store=store, loaders=Loaders.create(store), upgrade_headers=request.headers,
                            per_connection=True)
-        # Unauthenticated for a bad or revoked key: 401 in run(). Off the event loop (a cached key costs nothing).
-        who = await run_blocking(authenticate, store, request.headers)
+        # Unauthenticated for a bad or revoked key: 401 in run(). A key confirmed within KEY_CACHE_SECONDS costs
+        # nothing; otherwise the store is asked off the event loop.
+        who = cached_principal(request.headers)
+        if who is None:
+            who = await run_blocking(authenticate, store, request.headers)
         return Context(store=store, loaders=Loaders.create(store), principal=who)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

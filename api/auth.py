@@ -265,6 +265,16 @@ def authenticate_connection(store: GraphStore, params: Mapping[str, object] | No
     return principal_of(store, in_payload or in_headers, cached=False)
 
 
+def cached_principal(headers: Mapping[str, str]) -> Principal | None:
+    """The principal of a request without a store round trip: PUBLIC without a key, the cached principal of a key
+    confirmed within KEY_CACHE_SECONDS; None when the store must be asked (`authenticate`)."""
+    try:
+        token = token_from_headers(headers)
+    except Unauthenticated:
+        return None  # `authenticate` says why
+    return ANONYMOUS if token is None else KEY_CACHE.get(hash_token(token))
+
+
 def authenticate(store: GraphStore, headers: Mapping[str, str]) -> Principal:
     """The principal of a request: PUBLIC without a key; `Unauthenticated` for an unknown or revoked key."""
     return principal_of(store, token_from_headers(headers))

@@ -3,13 +3,16 @@ queries and lifecycle writes, against 1 and 2 worker processes, on both engines.
 
     python -m bench.concurrency                          # 50 clients × 60 s; embedded and Neo4j; 1 and 2 workers
     python -m bench.concurrency --quick                  # a smoke run: 8 clients × 5 s, 500 organisations
+    python -m bench.concurrency --baseline-root DIR      # first the single-process server of another tree
     python -m bench.concurrency --engines embedded --workers 2 --clients 50 --seconds 60
 
 For each engine it builds its own graph: a synthetic bundle (bench.run.bundle_for) loaded into a fresh embedded
 engine under data/bench/ (which this process owns; the API processes attach to it), or into a local Neo4j started
 for the run (graph/local_neo4j.py, its home under data/bench/); keys are created for ADMIN, BANK, INVESTIGATOR and
 DEPARTMENT; then, for each worker count, `python -m api serve --workers N` is started on the graph (with Neo4j it
-starts the local broker too), the clients run, and the server is stopped.
+starts the local broker too), the clients run (after --warmup seconds of unmeasured traffic: plan caches fill),
+and the server is stopped. CPU seconds of the API's processes, of the engine and of the clients are reported per
+request: on a 2-core machine they say what stands between a figure and a target.
 
 Each client (asyncio + httpx, one connection each) loops for the duration over a weighted mix (`--mix`):
 `check` (BANK, BANK_CREDIT, with a purpose), `person` (BANK, with a purpose), `organization` (PUBLIC),
@@ -27,6 +30,7 @@ import argparse
 import asyncio
 import csv
 import datetime as dt
+import functools
 import json
 import os
 import random
@@ -197,14 +201,20 @@ def parse_mix(text: str) -> list[tuple[str, int]]:
 
 
 async def run(target: Target, clients: int, seconds: float, mix: list[tuple[str, int]],
-              cursor: str | None) -> tuple[dict[str, Any], str | None]:
-    """One run; its figures, and the access log's cursor after it."""
+              cursor: str | None, meter: Callable[[], CpuMeter] | None = None,
+              warmup: float = 0) -> tuple[dict[str, Any], str | None]:
+    """One run after `warmup` seconds of the same traffic; its figures, and the access log's cursor after it."""
+    if warmup > 0:  # not measured: the engine's plan caches and the API's document cache fill here
+        await asyncio.gather(*(client_loop(n, target, time.monotonic() + warmup, Tally(), mix)
+                               for n in range(clients)))
     _, _, cursor = await access_log_since(target, cursor)
     tally = Tally()
+    cpu = meter() if meter else None
     deadline = time.monotonic() + seconds
     started = time.perf_counter()
     await asyncio.gather(*(client_loop(n, target, deadline, tally, mix) for n in range(clients)))
     elapsed = time.perf_counter() - started
+    used = cpu.used() if cpu else {}
     operations, seqs, cursor = await access_log_since(target, cursor)
     before_seq = seqs[0] - 1 if seqs else None
 
@@ -235,7 +245,15 @@ async def run(target: Target, clients: int, seconds: float, mix: list[tuple[str,
     print(f"writes: {found:,} of {len(tally.proposed):,} proposed entries found, {effective:,} of "
           f"{len(tally.confirmed):,} confirmed entries EFFECTIVE")
     lost += (len(tally.proposed) - found) + (len(tally.confirmed) - effective) + (0 if gap_free else 1)
-    figures = {"clients": clients, "seconds": round(elapsed, 1), "requests": total_ok, "errors": failed,
+    if used and total_ok:
+        per_request = {k: round(v * 1000 / total_ok, 2) for k, v in used.items()}
+        print(f"CPU per request (ms): API {per_request['api']:.2f}, engine {per_request['engine']:.2f}, "
+              f"these clients {per_request['client']:.2f}; CPU used: "
+              + ", ".join(f"{k} {v / elapsed:.2f} cores" for k, v in used.items()))
+    else:
+        per_request = {}
+    figures = {"clients": clients, "cpu_ms_per_request": per_request,
+               "seconds": round(elapsed, 1), "requests": total_ok, "errors": failed,
                "requests_per_s": round(total_ok / elapsed, 1), "p50_ms": round(p50, 1), "p99_ms": round(p99, 1),
                "lost_writes": lost, "proposed": len(tally.proposed), "confirmed": len(tally.confirmed),
                "operations": per_op}
@@ -244,6 +262,49 @@ async def run(target: Target, clients: int, seconds: float, mix: list[tuple[str,
     print(f"RESULT: {figures['requests_per_s']:.0f} requests/s, p50 {p50:.0f} ms, p99 {p99:.0f} ms, {failed} errors, "
           f"{lost} lost writes; targets (≥ 400/s, p99 ≤ 250 ms, 0, 0) {'met' if met else 'NOT met'}", flush=True)
     return figures, cursor
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` has used; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(root: int) -> set[int]:
+    """`root` and every process below it (the API's workers and, on Neo4j, the broker it started)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                children[int((proc / "stat").read_text().rsplit(")", 1)[-1].split()[1])].append(int(proc.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        found.add(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+class CpuMeter:
+    """CPU seconds used by the API's processes, the engine and this client process over a run."""
+
+    def __init__(self, api: int, engine: int | None) -> None:
+        self.api, self.engine = _tree(api), engine
+        self.start = self._now()
+
+    def _now(self) -> dict[str, float]:
+        own = os.times()
+        return {"api": sum(_cpu_of(pid) for pid in self.api),
+                "engine": _cpu_of(self.engine) if self.engine else 0.0, "client": own.user + own.system}
+
+    def used(self) -> dict[str, float]:
+        end = self._now()
+        return {k: end[k] - self.start[k] for k in end}
 
 
 def _column(path: Path, name: str, limit: int = 100_000) -> list[str]:
@@ -262,6 +323,7 @@ class Setup:
         from loaders.pipeline import Loader
 
         self.engine = engine
+        self.engine_pid: int | None = None
         self._stops: list[Callable[[], None]] = []
         bundle = bundle_for(organizations, seed)
         store = self._store(engine, organizations)
@@ -298,6 +360,7 @@ class Setup:
             store = FalkorStore(falkordb.FalkorDB(unix_socket_path=str(server.socket_path)), "concurrency")
             env.update(CREDITGRAPH_DATA_DIR=str(data_dir), CREDITGRAPH_GRAPH_NAME="concurrency")
             self._stops += [server.stop, store.close]
+            self.engine_pid = server.pid
         else:
             from graph.local_neo4j import LocalNeo4j
 
@@ -308,17 +371,25 @@ class Setup:
             env.update(NEO4J_URI=neo4j.uri, NEO4J_AUTH=neo4j.auth,
                        CREDITGRAPH_BROKER_DIR=str(BENCH_DIR / "broker-concurrency"))
             self._stops += [neo4j.stop, store.close]
+            self.engine_pid = neo4j._process.pid if neo4j._process is not None else None
         self.env = env
         return store
 
-    def serve(self, workers: int) -> subprocess.Popen[bytes]:
+    def serve(self, workers: int, root: Path | None = None) -> subprocess.Popen[bytes]:
+        """`python -m api serve --workers N` on the graph; with `root`, the single-process server of another
+        source tree (the baseline: a checkout of an earlier commit, run with this interpreter)."""
         from bench.run import free_port
 
         port = free_port()
-        log = (BENCH_DIR / f"concurrency-api-{self.engine}-{workers}.log").open("wb")
-        process = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port),
-                                    "--workers", str(workers)], cwd=settings.PROJECT_ROOT, env=self.env,
-                                   stdout=log, stderr=subprocess.STDOUT)
+        log = (BENCH_DIR / f"concurrency-api-{self.engine}-{'baseline' if root else workers}.log").open("wb")
+        command = [sys.executable, "-m", "api", "serve", "--port", str(port)]
+        env = dict(self.env)
+        if root is None:
+            command += ["--workers", str(workers)]
+        else:
+            env["PYTHONPATH"] = str(root)
+        process = subprocess.Popen(command, cwd=root or settings.PROJECT_ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline and process.poll() is None:
@@ -355,11 +426,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--organizations", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--mix", default=DEFAULT_MIX, help="operation=weight, comma-separated")
+    parser.add_argument("--warmup", type=float, default=10, help="seconds of unmeasured traffic before each run")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 8 clients × 5 s, 500 organisations")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "concurrency.json")
+    parser.add_argument("--baseline-root", type=Path, help="also run against the single-process server of this "
+                        "source tree (e.g. `git archive <commit> | tar -x -C DIR`), first, as the baseline")
     args = parser.parse_args(argv)
     if args.quick:
-        args.clients, args.seconds, args.organizations = 8, 5.0, 500
+        args.clients, args.seconds, args.organizations, args.warmup = 8, 5.0, 500, 1.0
     mix = parse_mix(args.mix)
     results: list[dict[str, Any]] = []
     status = 0
@@ -369,23 +443,30 @@ def main(argv: list[str] | None = None) -> int:
         setup = Setup(engine, args.organizations, args.seed)
         try:
             cursor = None
-            for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
-                api = setup.serve(workers)
+            runs: list[tuple[int, Path | None]] = [(1, args.baseline_root)] if args.baseline_root else []
+            runs += [(int(w), None) for w in args.workers.split(",") if w.strip()]
+            for workers, root in runs:
+                api = setup.serve(workers, root)
                 try:
-                    print(f"\n== {engine}, {workers} worker(s): {args.clients} clients for {args.seconds:.0f} s; "
+                    what = f"baseline {root}" if root else f"{workers} worker(s)"
+                    print(f"\n== {engine}, {what}: {args.clients} clients for {args.seconds:.0f} s; "
                           f"mix {dict(mix)}", flush=True)
-                    figures, cursor = asyncio.run(run(setup.target, args.clients, args.seconds, mix, cursor))
+                    figures, cursor = asyncio.run(run(setup.target, args.clients, args.seconds, mix, cursor,
+                                                      functools.partial(CpuMeter, api.pid, setup.engine_pid),
+                                                      args.warmup))
                 finally:
                     stop_api(api)
-                figures.update(engine=engine, workers=workers, load_average=round(os.getloadavg()[0], 1))
+                figures.update(engine=engine, workers=workers, server="baseline" if root else "this",
+                               load_average=round(os.getloadavg()[0], 1))
                 results.append(figures)
                 status |= int(bool(figures["errors"] or figures["lost_writes"]))
         finally:
             setup.close()
-    print(f"\n{'engine':<10}{'workers':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'lost':>6}")
+    print(f"\n{'engine':<10}{'server':>9}{'workers':>8}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+          f"{'lost':>6}{'load':>6}")
     for r in results:
-        print(f"{r['engine']:<10}{r['workers']:>8}{r['requests_per_s']:>9.1f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
-              f"{r['errors']:>8}{r['lost_writes']:>6}")
+        print(f"{r['engine']:<10}{r['server']:>9}{r['workers']:>8}{r['requests_per_s']:>9.1f}{r['p50_ms']:>9.1f}"
+              f"{r['p99_ms']:>9.1f}{r['errors']:>8}{r['lost_writes']:>6}{r['load_average']:>6.1f}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"measured": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                                     "organizations": args.organizations, "mix": dict(mix), "runs": results},
