@@ -431,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "concurrency.json")
     parser.add_argument("--baseline-root", type=Path, help="also run against the single-process server of this "
                         "source tree (e.g. `git archive <commit> | tar -x -C DIR`), first, as the baseline")
+    parser.add_argument("--baseline-last", action="store_true", help="run the baseline after the others")
     args = parser.parse_args(argv)
     if args.quick:
         args.clients, args.seconds, args.organizations, args.warmup = 8, 5.0, 500, 1.0
@@ -443,8 +444,9 @@ def main(argv: list[str] | None = None) -> int:
         setup = Setup(engine, args.organizations, args.seed)
         try:
             cursor = None
-            runs: list[tuple[int, Path | None]] = [(1, args.baseline_root)] if args.baseline_root else []
-            runs += [(int(w), None) for w in args.workers.split(",") if w.strip()]
+            runs: list[tuple[int, Path | None]] = [(int(w), None) for w in args.workers.split(",") if w.strip()]
+            if args.baseline_root:  # first by default; last where the engine warms up over the first run (Neo4j)
+                runs.insert(len(runs) if args.baseline_last else 0, (1, args.baseline_root))
             for workers, root in runs:
                 api = setup.serve(workers, root)
                 try:
