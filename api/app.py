@@ -6,7 +6,6 @@ The store is opened once at start-up (lifespan) and passed into every request's 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
@@ -28,13 +27,17 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from api.auth import Unauthenticated, authenticate, authenticate_connection
+from api.auth import Unauthenticated, authenticate, authenticate_connection, cached_principal
 from api.context import Context, Loaders
 from api.limits import operation_count
+from api.offload import run_blocking
 from api.schema import schema
+from api.subscriptions import SLOTS
 from graph import settings
+from graph.broker import Broker
 from graph.errors import QueryTimeout, StoreUnavailable
 from graph.store import GraphStore, open_store
+from queries.events import BUS
 
 STATIC = Path(__file__).parent / "static"  # explore page, GraphiQL page, vendor/ (see web/vendor.mjs)
 
@@ -118,7 +121,11 @@ class CreditGraphQL(GraphQL[Context, None]):
             # operation before that.
             return Context(store=store, loaders=Loaders.create(store), upgrade_headers=request.headers,
                            per_connection=True)
-        who = authenticate(store, request.headers)  # Unauthenticated for a bad or revoked key: 401 in run()
+        # Unauthenticated for a bad or revoked key: 401 in run(). A key confirmed within KEY_CACHE_SECONDS costs
+        # nothing; otherwise the store is asked off the event loop.
+        who = cached_principal(request.headers)
+        if who is None:
+            who = await run_blocking(authenticate, store, request.headers)
         return Context(store=store, loaders=Loaders.create(store), principal=who)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -126,8 +133,8 @@ class CreditGraphQL(GraphQL[Context, None]):
         the upgrade request's headers. Refused (unknown, revoked, malformed): strawberry closes with 4403
         Forbidden, as graphql-transport-ws says. The store down: StoreUnavailable, closed with 1013 in run()."""
         try:
-            context.principal = await asyncio.to_thread(authenticate_connection, context.store,
-                                                        context.connection_params, context.upgrade_headers)
+            context.principal = await run_blocking(authenticate_connection, context.store,
+                                                   context.connection_params, context.upgrade_headers)
         except Unauthenticated as exc:
             # The payload reaches clients of the legacy graphql-ws protocol (connection_error).
             raise ConnectionRejectionError({"message": exc.message, "extensions": {"code": exc.code}}) from exc
@@ -208,8 +215,11 @@ class CreditGraphQL(GraphQL[Context, None]):
         return HTMLResponse((STATIC / "graphiql.html").read_text(encoding="utf-8"))
 
 
-def create_app(store: GraphStore | None = None) -> Starlette:
-    """The app; with `store` given (tests) it is used as is, else the configured store is opened at start-up."""
+def create_app(store: GraphStore | None = None, *, apply_schema: bool = True) -> Starlette:
+    """The app; with `store` given (tests) it is used as is, else the configured store is opened at start-up.
+
+    At start-up the app attaches the store's broker (graph/broker.py), if it has one, to the event bus and the
+    subscription count: `listEvents` then hears every process's events, and the per-key count holds across them."""
     holder: dict[str, GraphStore] = {}
     if store is not None:
         holder["store"] = store
@@ -218,10 +228,17 @@ def create_app(store: GraphStore | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         opened = None
         if "store" not in holder:
-            opened = holder["store"] = open_store()
+            opened = holder["store"] = open_store(apply_schema=apply_schema)  # before any request is served
+        broker = Broker.for_store(holder["store"])
+        BUS.attach(broker)
+        SLOTS.attach(broker)
         try:
             yield
         finally:
+            SLOTS.attach(None)
+            BUS.detach()
+            if broker is not None:
+                broker.close()
             if opened is not None:
                 opened.close()
 
@@ -229,7 +246,7 @@ def create_app(store: GraphStore | None = None) -> Starlette:
         from queries.lookup import counts
 
         try:
-            return JSONResponse({"status": "ok", **counts(holder["store"])})
+            return JSONResponse({"status": "ok", **await run_blocking(counts, holder["store"])})
         except Exception as exc:  # the health check reports, it does not raise
             return JSONResponse({"status": "unavailable", "error": str(exc)}, status_code=503)
 
@@ -247,3 +264,9 @@ def create_app(store: GraphStore | None = None) -> Starlette:
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         lifespan=lifespan,
     )
+
+
+def worker_app() -> Starlette:
+    """The app of one worker of `python -m api serve --workers N` (a uvicorn factory): the configured store, whose
+    engine the parent process owns and whose schema it has applied; the worker attaches to both."""
+    return create_app(apply_schema=False)

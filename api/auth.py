@@ -4,7 +4,9 @@ Keys. A key is a random token (`secrets.token_urlsafe`) shown once at creation; 
 (`ApiKey {keyId, hash, label, role, department, unmask, createdAt, revokedAt}`, read and written by
 queries/access.py). Requests carry it as `Authorization: Bearer <token>` or `X-Api-Key: <token>`. No key: the
 caller is PUBLIC. A key that is unknown or revoked is refused with HTTP 401 and a GraphQL error
-`UNAUTHENTICATED`; it never degrades to PUBLIC.
+`UNAUTHENTICATED`; it never degrades to PUBLIC. A key found valid is trusted for settings.KEY_CACHE_SECONDS (2 s)
+by the process that checked it (`KeyCache`): a revocation is refused at once by the process that made it and
+within that bound by every other one (other API workers, and after `python -m api keys revoke`).
 
 WebSocket (graphql-transport-ws, subscriptions): browsers cannot set headers on a WebSocket, so the key may come
 in the `connection_init` payload under the same two names, in any case (`{"Authorization": "Bearer <token>"}`,
@@ -79,7 +81,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +92,7 @@ from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from api.offload import run_blocking
 from graph import settings
 from graph.errors import CreditGraphError, InvalidInput
 from graph.store import GraphStore
@@ -159,10 +164,55 @@ def create_key(store: GraphStore, *, label: str, role: str, department: str | No
 
 
 def revoke_key(store: GraphStore, key_id: str) -> dict[str, Any]:
+    """Revoke a key: refused at once by this process, within settings.KEY_CACHE_SECONDS by every other one."""
     key = access.revoke_key(store, key_id, _now())
+    KEY_CACHE.forget(key_id)
     if key is None:
         raise CreditGraphError(f"no API key {key_id}", field="keyId")
     return key
+
+
+class KeyCache:
+    """Authenticated keys of this process, by token hash, each trusted for settings.KEY_CACHE_SECONDS after the
+    store confirmed it (a request then makes no round trip for its key). Only keys found valid are kept: an unknown
+    key is asked about every time, so a key created meanwhile is accepted at once. `revoke_key` forgets the key
+    here at once; another process (an API worker, `python -m api keys revoke`) revokes in the store, and this
+    process asks the store again when the entry expires: the bound of a revocation is KEY_CACHE_SECONDS."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Principal | None:
+        with self._lock:
+            found = self._entries.get(digest)
+            if found is None:
+                return None
+            if found[1] <= time.monotonic():
+                del self._entries[digest]
+                return None
+            return found[0]
+
+    def put(self, digest: str, who: Principal) -> None:
+        if settings.KEY_CACHE_SECONDS <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= _KEY_CACHE_ENTRIES:  # many distinct keys: start over rather than grow
+                self._entries.clear()
+            self._entries[digest] = (who, time.monotonic() + settings.KEY_CACHE_SECONDS)
+
+    def forget(self, key_id: str) -> None:
+        with self._lock:
+            for digest in [d for d, (who, _) in self._entries.items() if who.key_id == key_id]:
+                del self._entries[digest]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_KEY_CACHE_ENTRIES = 10_000
+KEY_CACHE = KeyCache()
 
 
 def list_keys(store: GraphStore) -> list[dict[str, Any]]:
@@ -210,7 +260,19 @@ def authenticate_connection(store: GraphStore, params: Mapping[str, object] | No
     in_headers = token_from_headers(headers)
     if in_payload and in_headers and in_payload != in_headers:
         raise Unauthenticated("the upgrade request and connection_init carry different API keys")
-    return principal_of(store, in_payload or in_headers)
+    # Not from the cache: a connection is authenticated once for its whole life, and one that opens while the store
+    # cannot confirm its key is told to try again later (1013), whatever was confirmed a moment ago.
+    return principal_of(store, in_payload or in_headers, cached=False)
+
+
+def cached_principal(headers: Mapping[str, str]) -> Principal | None:
+    """The principal of a request without a store round trip: PUBLIC without a key, the cached principal of a key
+    confirmed within KEY_CACHE_SECONDS; None when the store must be asked (`authenticate`)."""
+    try:
+        token = token_from_headers(headers)
+    except Unauthenticated:
+        return None  # `authenticate` says why
+    return ANONYMOUS if token is None else KEY_CACHE.get(hash_token(token))
 
 
 def authenticate(store: GraphStore, headers: Mapping[str, str]) -> Principal:
@@ -218,17 +280,24 @@ def authenticate(store: GraphStore, headers: Mapping[str, str]) -> Principal:
     return principal_of(store, token_from_headers(headers))
 
 
-def principal_of(store: GraphStore, token: str | None) -> Principal:
-    """PUBLIC for no token; the key's principal; `Unauthenticated` for an unknown or revoked key."""
+def principal_of(store: GraphStore, token: str | None, *, cached: bool = True) -> Principal:
+    """PUBLIC for no token; the key's principal (from `KEY_CACHE` when `cached` and confirmed within
+    KEY_CACHE_SECONDS); `Unauthenticated` for an unknown or revoked key."""
     if token is None:
         return ANONYMOUS
-    key = access.key_by_hash(store, hash_token(token))
+    digest = hash_token(token)
+    known = KEY_CACHE.get(digest) if cached else None
+    if known is not None:
+        return known
+    key = access.key_by_hash(store, digest)
     if key is None:
         raise Unauthenticated("unknown API key")
     if key.get("revokedAt"):
         raise Unauthenticated("this API key was revoked")
-    return Principal(role=key["role"], label=key.get("label") or key["keyId"], key_id=key["keyId"],
-                     department=key.get("department"), unmask=bool(key.get("unmask")))
+    who = Principal(role=key["role"], label=key.get("label") or key["keyId"], key_id=key["keyId"],
+                    department=key.get("department"), unmask=bool(key.get("unmask")))
+    KEY_CACHE.put(digest, who)
+    return who
 
 
 def require_unrevoked(store: GraphStore, who: Principal) -> None:
@@ -565,14 +634,14 @@ class AccessLogFlush(SchemaExtension):
     sent. If they cannot be stored, the response carries no data, only the error (STORE_UNAVAILABLE: 503): what
     was looked up is never shown unlogged."""
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         yield
         context = self.execution_context.context
         records = getattr(context, "access", None)
         if records is None or not records.rows:
             return
         try:
-            audit.append(context.store, records.take())
+            await run_blocking(audit.append, context.store, records.take())  # off the event loop
         except CreditGraphError as exc:
             result = self.execution_context.result
             if result is not None:

@@ -14,6 +14,7 @@ from graphql.pyutils import Path
 from strawberry.dataloader import DataLoader
 
 from api.auth import ANONYMOUS, Principal
+from api.offload import run_blocking
 from graph.store import GraphStore
 from queries import lookup
 from queries import network as net
@@ -21,7 +22,7 @@ from queries import network as net
 
 def _loader(store: GraphStore, fetch: Callable[[GraphStore, Sequence[str]], list[Any]]) -> DataLoader[str, Any]:
     async def load(keys: list[str]) -> list[Any]:
-        return fetch(store, keys)
+        return await run_blocking(fetch, store, keys)  # off the event loop (api/offload.py)
 
     return DataLoader(load_fn=load)
 

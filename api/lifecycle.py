@@ -33,6 +33,7 @@ from api.auth import (
 )
 from api.check_types import SubjectRef
 from api.context import Context
+from api.offload import run_blocking
 from api.subscriptions import SLOTS
 from api.types import EntryStatus, Leniency, ListEntry, ListKind, Severity
 from graph import model, rules, settings
@@ -403,7 +404,7 @@ class LifecycleQuery:
 class LifecycleSubscription:
     @strawberry.subscription(description="Lifecycle events (new entry, confirmation, objection, repair, expiry, …) "
                                          "on the watched subjects and on persons and organisations one hop from "
-                                         "them (roles, shareholdings). In-process: one API process serves them.",
+                                         "them (roles, shareholdings), whichever API process committed the change.",
                              permission_classes=[RequireRole(BANK, INVESTIGATOR, DEPARTMENT)])
     async def list_events(self, info: Info, watch: list[SubjectRef]) -> AsyncGenerator[ListEventNotice, None]:
         # Not a generator itself: what is refused here (the watch, the subscription limits) is refused before the
@@ -411,34 +412,39 @@ class LifecycleSubscription:
         if not 1 <= len(watch) <= settings.MAX_WATCHED_SUBJECTS:
             raise InvalidInput(f"watch: give 1 to {settings.MAX_WATCHED_SUBJECTS} subjects", field="watch")
         keys = {w.to_ref(f"watch[{i}]").key for i, w in enumerate(watch)}
-        SLOTS.check(info.context)
+        await SLOTS.check(info.context)
         return _notices(info.context, keys)
 
 
 async def _notices(context: Context, keys: set[str]) -> AsyncGenerator[ListEventNotice, None]:
     store, who = context.store, context.principal
-    with SLOTS.held(context):
-        # Revocation ends the subscription: the key is checked again before each event and at least every
-        # SUBSCRIPTION_KEY_RECHECK_SECONDS while none comes. A store that cannot answer ends it too, with
-        # STORE_UNAVAILABLE: a key that cannot be checked is not trusted.
-        events = pubsub.BUS.subscribe(keys)
-        pending: asyncio.Future[tuple[str, pubsub.LifecycleEvent]] = asyncio.ensure_future(anext(events))
-        try:
-            while True:
-                # asyncio.wait, not wait_for: a timeout must not cancel the pending read (that would end the
-                # subscription's generator).
-                done, _ = await asyncio.wait({pending}, timeout=settings.SUBSCRIPTION_KEY_RECHECK_SECONDS)
-                await asyncio.to_thread(require_unrevoked, store, who)
-                if not done:
-                    continue
-                key, ev = pending.result()
-                pending = asyncio.ensure_future(anext(events))
-                yield ListEventNotice(watched=key, via="SUBJECT" if key == ev.subject_key else "LINKED",
-                                      entry_id=ev.entry_id, subject_key=ev.subject_key,
-                                      subject_kind=ev.subject_kind, subject_name=ev.subject_name,
-                                      event=EntryEvent.from_map(ev.event))
-        finally:
-            pending.cancel()  # ends the bus's generator too (its `finally` unsubscribes)
-            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                await pending
-            await events.aclose()
+    # Registered on the bus first, then counted under the key (api/subscriptions.py): once the count shows the
+    # subscription, events reach it, whichever process publishes them.
+    events = pubsub.BUS.open(keys)
+    try:
+        async with SLOTS.held(context) as slot:
+            events.active = True
+            # Revocation ends the subscription: the key is checked again before each event and at least every
+            # SUBSCRIPTION_KEY_RECHECK_SECONDS while none comes. A store that cannot answer ends it too, with
+            # STORE_UNAVAILABLE: a key that cannot be checked is not trusted.
+            pending: asyncio.Future[tuple[str, pubsub.LifecycleEvent]] = asyncio.ensure_future(events.get())
+            try:
+                while True:
+                    # asyncio.wait, not wait_for: a timeout must not cancel the pending read.
+                    done, _ = await asyncio.wait({pending}, timeout=settings.SUBSCRIPTION_KEY_RECHECK_SECONDS)
+                    await run_blocking(require_unrevoked, store, who)
+                    await slot.refresh()
+                    if not done:
+                        continue
+                    key, ev = pending.result()
+                    pending = asyncio.ensure_future(events.get())
+                    yield ListEventNotice(watched=key, via="SUBJECT" if key == ev.subject_key else "LINKED",
+                                          entry_id=ev.entry_id, subject_key=ev.subject_key,
+                                          subject_kind=ev.subject_kind, subject_name=ev.subject_name,
+                                          event=EntryEvent.from_map(ev.event))
+            finally:
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pending
+    finally:
+        events.close()

@@ -38,6 +38,7 @@ from api.errors import CreditGraphErrors
 from api.lifecycle import LifecycleMutation, LifecycleQuery, LifecycleSubscription
 from api.limits import CachedDocuments, RequestBudget
 from api.network import NetworkQuery
+from api.offload import offload_sync_fields
 from api.types import (
     DecisionScenario,
     ListEntry,
@@ -161,6 +162,8 @@ Query = merge_types("Query", (LookupQuery, CheckQuery, LifecycleQuery, NetworkQu
 # Mutations and subscriptions: the entry lifecycle (api/lifecycle.py).
 Mutation = merge_types("Mutation", (LifecycleMutation,))
 Subscription = merge_types("Subscription", (LifecycleSubscription,))
+# Every sync root field calls the store: it resolves on the store pool, off the event loop (api/offload.py).
+offload_sync_fields(Query, Mutation)
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
                            # Approval systems send the same few documents over and over: parse and

@@ -21,6 +21,7 @@ from api.auth import (
     raw_id_number,
     unmasking_logged,
 )
+from api.offload import offload_sync_fields
 from graph import model, rules
 
 # The domain's enumerations are the GraphQL enums (strawberry.enum registers the class itself).
@@ -297,6 +298,10 @@ class Person:
                                   "(PUBLIC: only those in force today)", extensions=[PublicView()])
     async def entries(self, info: Info, in_force_on: dt.date | None = None) -> list[ListEntry]:
         return _entries(await info.context.loaders.entries_of_person.load(str(self.id)), in_force_on)
+
+
+# Person.idNumberUnmasked reads the raw number from the store: off the event loop, as the root fields.
+offload_sync_fields(Person, only=frozenset({"id_number_unmasked"}))
 
 
 Subject = Annotated[Organization | Person, strawberry.union("Subject")]

@@ -66,13 +66,14 @@ def _binaries() -> tuple[Path, Path]:
     return bin_dir / "redis-server", bin_dir / "falkordb.so"
 
 
-def _socket_path(data_dir: Path) -> Path:
-    path = data_dir / "falkordb.sock"
+def _socket_path(data_dir: Path, name: str = "falkordb") -> Path:
+    path = data_dir / f"{name}.sock"
     if len(str(path)) <= _MAX_SOCKET_PATH:
         return path
     # Stable per data directory, so a second process finds the same server.
     digest = hashlib.sha1(str(data_dir.resolve()).encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"creditgraph-{digest}.sock"
+    suffix = "" if name == "falkordb" else f"-{name}"
+    return Path(tempfile.gettempdir()) / f"creditgraph-{digest}{suffix}.sock"
 
 
 def pid_alive(pid: int) -> bool:
@@ -112,10 +113,11 @@ class EmbeddedFalkorDB:
     """
 
     appendonly = True  # False only in bench/durability.py's baseline (the snapshots of earlier versions)
+    name = "falkordb"  # of the socket and the log in the data directory (graph/broker.py's server: "broker")
 
     def __init__(self, data_dir: Path, *, start_timeout: float = 60.0) -> None:
         self.data_dir = Path(data_dir)
-        self.socket_path = _socket_path(self.data_dir)
+        self.socket_path = _socket_path(self.data_dir, self.name)
         self.start_timeout = start_timeout
         self._process: subprocess.Popen[bytes] | None = None
         self._adopted: int | None = None  # the pid of an engine taken over from a dead owner
@@ -187,7 +189,7 @@ class EmbeddedFalkorDB:
         if self.socket_path.exists():
             self.socket_path.unlink()  # stale socket of a server that is gone
         migrate = not (self.data_dir / MANIFEST).exists()
-        server, module = _binaries()
+        server, _ = _binaries()
         args = [
             str(server),
             "--port", "0",  # no TCP at all
@@ -196,10 +198,8 @@ class EmbeddedFalkorDB:
             "--dir", str(self.data_dir),
             "--dbfilename", "dump.rdb",
             *self.persistence(migrate),
-            "--logfile", str(self.data_dir / "falkordb.log"),
-            "--loadmodule", str(module),
-            # Statement timeouts apply to writes too, and nothing runs longer than a load's bound (graph/dialect.py).
-            *(("TIMEOUT_MAX", str(dialect.falkordb_timeout_max_ms())) if dialect.falkordb_timeout_max_ms() else ()),
+            "--logfile", str(self.log_path),
+            *self.module_arguments(),
         ]
         log.info("starting the embedded engine: %s", " ".join(args))
         # A session of its own: Ctrl-C reaches our process only, and we stop the server in order.
@@ -223,6 +223,17 @@ class EmbeddedFalkorDB:
             time.sleep(0.05)
         self.stop()
         raise StoreUnavailable(f"the embedded engine did not answer within {self.start_timeout:.0f} s")
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / f"{self.name}.log"
+
+    def module_arguments(self) -> list[str]:
+        """FalkorDB itself; statement timeouts apply to writes too, and nothing runs longer than a load's bound
+        (graph/dialect.py)."""
+        _, module = _binaries()
+        timeout_max = dialect.falkordb_timeout_max_ms()
+        return ["--loadmodule", str(module), *(("TIMEOUT_MAX", str(timeout_max)) if timeout_max else ())]
 
     def persistence(self, migrate: bool) -> list[str]:
         """The engine's persistence settings. A data directory without an AOF yet (new, or an RDB of an earlier
@@ -264,7 +275,7 @@ class EmbeddedFalkorDB:
 
     def _log_tail(self) -> str:
         try:
-            return "".join((self.data_dir / "falkordb.log").read_text(errors="replace").splitlines(True)[-5:])
+            return "".join(self.log_path.read_text(errors="replace").splitlines(True)[-5:])
         except OSError:
             return ""
 

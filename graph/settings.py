@@ -69,6 +69,28 @@ READ_BATCH_SIZE = int(_env("READ_BATCH_SIZE", "5000"))
 HOST = _env("HOST", "127.0.0.1")
 PORT = int(_env("PORT", "8000"))
 
+# Worker processes of `python -m api serve` (`--workers` overrides): each runs its own event loop and store
+# clients against the same engine; the parent owns the engine (graph/embedded.py's rules) and stops it after them.
+WORKERS = int(_env("WORKERS", "1"))
+
+# Threads per API process that run store calls off the event loop (api/offload.py): a slow statement holds one of
+# them while the loop goes on serving. At most this many statements of one process are in flight at once, each on
+# its own connection: redis-py's pool (the embedded engine's client) and the Neo4j driver's hold up to 100
+# connections each by default, above this, so a thread never waits for a connection.
+STORE_THREADS = int(_env("STORE_THREADS", "8"))
+
+# How long an authenticated API key is trusted without asking the store again (api/auth.py). A revocation takes
+# effect at once in the process that revoked it and within this many seconds in every other one (another API
+# worker, or after `python -m api keys revoke`). 0: every request asks the store.
+KEY_CACHE_SECONDS = float(_env("KEY_CACHE_SECONDS", "2"))
+
+# The message broker for `listEvents` across processes and the per-key subscription count (queries/events.py,
+# api/subscriptions.py): a Redis URL (redis://host:6379/0, unix:///path/to.sock). Empty: the embedded engine's own
+# Redis server (its pub/sub, the same unix socket); with Neo4j, the local broker that `python -m api serve` starts
+# from the embedded engine's redis-server binary (graph/broker.py, no module, nothing on disk) under BROKER_DIR.
+BROKER_URL = _env("BROKER_URL", "")
+BROKER_DIR = Path(_env("BROKER_DIR", str(PROJECT_ROOT / "data" / "broker")))
+
 # Serve GraphiQL and allow introspection (turn off in production).
 GRAPHIQL = _flag("GRAPHIQL", True)
 
@@ -186,8 +208,9 @@ MAX_WATCHED_SUBJECTS = 1_000
 SUBSCRIPTION_KEY_RECHECK_SECONDS = float(_env("SUBSCRIPTION_KEY_RECHECK_SECONDS", "5"))
 # Subscriptions open at once on one WebSocket connection, and under one API key across all its connections. Each
 # holds a queue on the event bus and a store read every SUBSCRIPTION_KEY_RECHECK_SECONDS; one more is refused with
-# TOO_MANY_SUBSCRIPTIONS (the connection stays open). The per-key count is kept per API process: with several
-# workers each allows this many, until subscriptions are shared across workers (issue 13).
+# TOO_MANY_SUBSCRIPTIONS (the connection stays open). The per-key count is kept on the broker (a sorted set per key,
+# each open subscription refreshing its member every SUBSCRIPTION_KEY_RECHECK_SECONDS), so it holds across API
+# workers; a process without a broker counts its own.
 MAX_SUBSCRIPTIONS_PER_CONNECTION = int(_env("MAX_SUBSCRIPTIONS_PER_CONNECTION", "10"))
 MAX_SUBSCRIPTIONS_PER_KEY = int(_env("MAX_SUBSCRIPTIONS_PER_KEY", "20"))
 

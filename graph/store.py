@@ -122,6 +122,11 @@ class GraphStore(ABC):
         if budget is not None:
             budget.written = True
 
+    @property
+    def namespace(self) -> str:
+        """What this store's data is called on a shared broker (graph/broker.py): the graph, the database."""
+        return "default"
+
     @abstractmethod
     def with_timeouts(self, *, read: float | None = None, write: float | None = None) -> GraphStore:
         """A store over the same connection whose statements have these bounds (seconds; None: the settings);
@@ -226,6 +231,23 @@ class FalkorStore(GraphStore):
     def socket_path(self) -> str:
         """The unix socket of the engine this store talks to (subprocesses in tests attach to it)."""
         return str(self._client.connection.connection_pool.connection_kwargs["path"])
+
+    @property
+    def namespace(self) -> str:
+        return f"falkordb/{self.graph_name}"
+
+    @property
+    def redis_url(self) -> str:
+        """The engine as a Redis URL: it is the broker of the API processes on it (graph/broker.py)."""
+        kwargs = self._client.connection.connection_pool.connection_kwargs
+        auth = ""
+        if kwargs.get("password"):
+            from urllib.parse import quote
+
+            auth = f"{quote(kwargs.get('username') or '')}:{quote(kwargs['password'])}@"
+        if kwargs.get("path"):
+            return f"unix://{auth}{kwargs['path']}?db={kwargs.get('db') or 0}"
+        return f"redis://{auth}{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}/{kwargs.get('db') or 0}"
 
     def _timeout_ms(self, seconds: float | None) -> int | None:
         """`seconds` as GRAPH.QUERY's TIMEOUT, at most the server's TIMEOUT_MAX (a TIMEOUT above it is refused)."""
@@ -454,6 +476,10 @@ class Neo4jStore(GraphStore):
             driver.close()
             raise StoreUnavailable(f"Neo4j at {uri} is not reachable: {exc}") from exc
         return cls(driver, server=server, uri=uri, auth=auth)
+
+    @property
+    def namespace(self) -> str:
+        return f"neo4j/{self.uri}/{self._database}"
 
     def shared(self) -> Neo4jStore:
         """A store over the same driver (and its connection pool) whose close() leaves the driver open."""

@@ -542,16 +542,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     sweep = sub.add_parser("sweep", help="mark entries past their end EXPIRED, with an event (idempotent)")
     sweep.add_argument("--today", type=dt.date.fromisoformat, default=None)
     args = parser.parse_args(argv)
+    from graph.broker import Broker
     from graph.store import open_store
 
     with open_store() as store:
-        print(run_sweep(store, args.today))
+        broker = Broker.for_store(store)
+        BUS.attach(broker, listen=False)  # the API's subscribers hear the sweep's events through the broker
+        try:
+            print(run_sweep(store, args.today))
+        finally:
+            BUS.detach()
+            if broker is not None:
+                broker.close()
     return 0
 
 
 def run_sweep(store: GraphStore, today: dt.date | None = None) -> str:
-    """The CLI's sweep and its report. Subscribers of a running API live in another process and are not
-    notified (see queries/events.py); the `sweepExpired` mutation notifies them."""
+    """The CLI's sweep and its report. Subscribers of a running API live in another process: they hear its events
+    through the broker (queries/events.py), when the API and the CLI share one."""
     rows = sweep_expired(store, today=today, actor="sweep (cli)")
     lines = [f"expired {len(rows)} entr{'y' if len(rows) == 1 else 'ies'}"]
     lines += [f"  {row['entryId']}: {row['event'].get('fromStatus')} -> EXPIRED" for row in rows]

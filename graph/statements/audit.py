@@ -2,13 +2,17 @@
 
 There is no statement that updates or deletes an AccessRecord: the API can only append and list.
 Sequence numbers are taken from a counter node in the same statement as the records, so each batch gets a
-contiguous, gap-free range even under concurrent writers (the counter's write lock serialises them on Neo4j;
-the embedded engine runs one write at a time).
+contiguous, gap-free range even under concurrent writers. On Neo4j the counter's write lock is taken first
+(`SET c.transitionLock = true REMOVE c.transitionLock`, which leaves nothing behind) and its value read after:
+reading it before a SET took the lock let two concurrent appends read the same value, and the second failed on
+the uniqueness of `seq` (seen once the API ran its statements on several threads, issue 13). The embedded engine
+runs one write at a time.
 """
 
 APPEND_ACCESS_RECORDS = """
 MERGE (c:Meta {key: 'accessSeq'})
 ON CREATE SET c.value = 0
+SET c.transitionLock = true REMOVE c.transitionLock
 WITH c, c.value AS base
 SET c.value = base + size($rows)
 WITH base
@@ -29,6 +33,8 @@ LIMIT $limit
 BUMP_DATA_VERSION = """
 MERGE (m:Meta {key: 'dataVersion'})
 ON CREATE SET m.value = 0
+SET m.transitionLock = true REMOVE m.transitionLock
+WITH m
 SET m.value = m.value + 1, m.updatedAt = $now
 RETURN m.value AS value
 """
