@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
@@ -51,6 +52,20 @@ class SubjectRef:
     def to_ref(self, field_name: str = "subject") -> subjects.SubjectRef:
         return subjects.SubjectRef.of(self.uscc, str(self.person_id) if self.person_id is not None else None,
                                     field_name)
+
+
+def _subject_ref_from_input(cls: type[SubjectRef], value: Mapping[str, Any], context: Any) -> SubjectRef:
+    """SubjectRef from its GraphQL value (already coerced by graphql-core: strings or null): what strawberry's
+    generic conversion does, without its per-field look-ups, which were a tenth of a 1,000-subject checkBatch."""
+    person_id = value.get("personId")
+    return cls(uscc=value.get("uscc"), person_id=strawberry.ID(person_id) if person_id is not None else None)
+
+
+# strawberry's hook for input types that build their own value (strawberry.pydantic uses it); an older strawberry
+# without it converts field by field, with the same result.
+_definition = getattr(SubjectRef, "__strawberry_definition__", None)
+if hasattr(_definition, "from_input"):
+    _definition.from_input = _subject_ref_from_input  # type: ignore[union-attr]
 
 
 @strawberry.type(description="A role at the time it matters: its type, title as written and period")
@@ -120,14 +135,15 @@ class Finding:
     reasons: list[str]
 
     @classmethod
-    def from_finding(cls, f: checks.Finding) -> Finding:
+    def from_finding(cls, f: checks.Finding, shared: Shared | None = None) -> Finding:
+        shared = shared or Shared()
         subject: Organization | Person = (Organization.from_map(f.subject) if f.subject_kind == "ORGANIZATION"
                                           else Person.from_map(f.subject))
         return cls(
             via=f.via, subject=subject, role=RoleAtTime.from_map(f.role),
             traced_role=RoleAtTime.from_map(f.traced_role),
             path=Path.of(f.path_nodes, f.path_links),
-            entry=ListEntry.from_map(f.entry), measures=[Measure.from_map(m) for m in f.measures],
+            entry=ListEntry.from_map(f.entry), measures=[shared.measure(m) for m in f.measures],
             effect=f.effect, suspended=f.suspended, leniency=[model.Leniency(x) for x in f.leniency],
             ratio=f.ratio, chains=[[_node(n) for n in chain] for chain in f.chains] or None, reasons=f.reasons,
         )
@@ -147,16 +163,40 @@ class CheckResult:
     evidence_hash: str = strawberry.field(description="SHA-256 of `evidence`, hex")
 
     @classmethod
-    def from_result(cls, r: checks.CheckResult) -> CheckResult:
+    def from_result(cls, r: checks.CheckResult, shared: Shared | None = None) -> CheckResult:
+        """`shared`: the measures and scenarios already built for other results of the same request."""
+        shared = shared or Shared()
         subject: Organization | Person = (Organization.from_map(r.subject_map) if r.subject.uscc
                                           else Person.from_map(r.subject_map))
         return cls(
             verdict=r.verdict, subject=subject, scenario=ScenarioCode[r.scenario["code"]],  # type: ignore[misc]
-            scenario_detail=DecisionScenario.from_map(r.scenario), as_of=dt.date.fromisoformat(r.as_of),
+            scenario_detail=shared.scenario(r.scenario), as_of=dt.date.fromisoformat(r.as_of),
             checked_at=dt.datetime.fromisoformat(r.checked_at), data_version=r.data_version,
-            findings=[Finding.from_finding(f) for f in r.findings], evidence=r.evidence,
+            findings=[Finding.from_finding(f, shared) for f in r.findings], evidence=r.evidence,
             evidence_hash=r.evidence_hash,
         )
+
+
+class Shared:
+    """The catalogue's measures and scenarios as GraphQL objects, built once for all the results of one request:
+    a batch names the same few dozen measures and one scenario thousands of times (the rows are the catalogue's
+    own maps, queries/checks.py `measure_catalogue`, so the same code is the same measure)."""
+
+    def __init__(self) -> None:
+        self._measures: dict[str, Measure] = {}
+        self._scenarios: dict[str, DecisionScenario] = {}
+
+    def measure(self, m: dict[str, Any]) -> Measure:
+        built = self._measures.get(m["code"])
+        if built is None:
+            built = self._measures[m["code"]] = Measure.from_map(m)
+        return built
+
+    def scenario(self, m: dict[str, Any]) -> DecisionScenario:
+        built = self._scenarios.get(m["code"])
+        if built is None:
+            built = self._scenarios[m["code"]] = DecisionScenario.from_map(m)
+        return built
 
 
 @strawberry.type(description="A person reached (or not) by an entry on an organisation, and why")

@@ -12,7 +12,9 @@ budgets.
 through the store's engine-side statement timeouts.
 
 `CachedDocuments` keeps parsed documents and their validation results in one LRU bounded by the total size of
-their text (settings.DOCUMENT_CACHE_BYTES).
+their text (settings.DOCUMENT_CACHE_BYTES), and beside each, what `DocumentLimits` decided for it per operation, role
+and shape of the variables (`variables_shape`: all the cost model reads of them), so that a document sent again is
+not walked again (settings.LIMITS_MEMO_PER_DOCUMENT).
 """
 
 from __future__ import annotations
@@ -227,8 +229,24 @@ def operation_count(query: str) -> int:
     return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions) if document else 0
 
 
+def _shape(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return ("list", len(value))
+    return type(value).__name__
+
+
+def variables_shape(variables: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """What `refusal` can see of the variables: an integer's value (a bound, a page), a list's length (the subjects
+    of a batch), anything else only its type (a non-integer bound counts as its maximum). Two requests of one
+    document with the same shape get the same decision."""
+    return tuple(sorted((name, _shape(value)) for name, value in variables.items()))
+
+
 class DocumentLimits(SchemaExtension):
-    """Refuses, before execution, a document over a limit or over the caller's cost budget (see the module)."""
+    """Refuses, before execution, a document over a limit or over the caller's cost budget (see the module); the
+    decision for a cached document is kept beside it (per operation, role and variables' shape)."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
@@ -236,8 +254,19 @@ class DocumentLimits(SchemaExtension):
         if document is not None and context.result is None:
             principal = getattr(context.context, "principal", None)
             role = getattr(principal, "role", "PUBLIC")
-            schema: GraphQLSchema = context.schema._schema
-            error = refusal(document, schema, context.operation_name, context.variables or {}, role)
+            variables = context.variables or {}
+            cached = DOCUMENTS.entry(context.query, context.parse_options) if context.query else None
+            memo = cached.refusals if cached is not None and cached.document is document else None
+            key = (context.operation_name, role, variables_shape(variables))
+            if memo is not None and key in memo:
+                error = memo[key]
+            else:
+                schema: GraphQLSchema = context.schema._schema
+                error = refusal(document, schema, context.operation_name, variables, role)
+                if memo is not None:
+                    if len(memo) >= settings.LIMITS_MEMO_PER_DOCUMENT:
+                        memo.clear()
+                    memo[key] = error
             if error is not None:
                 context.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
@@ -265,6 +294,8 @@ class _Cached:
     document: DocumentNode
     size: int
     validations: dict[Any, list[GraphQLError]] = field(default_factory=dict)
+    # DocumentLimits' decisions: (operation name, role, variables_shape) -> the refusal, or None (may run).
+    refusals: dict[Any, GraphQLError | None] = field(default_factory=dict)
 
 
 class DocumentCache:

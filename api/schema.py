@@ -31,6 +31,7 @@ from api.check_types import (
     CheckResult,
     LiabilityTrace,
     ScenarioCode,
+    Shared,
     SubjectRef,
     liability_trace,
 )
@@ -154,7 +155,8 @@ def _run_checks(info: Info, refs: list[subjects.SubjectRef], scenario: Any, as_o
     for ref in refs:
         if ref.kind == "PERSON":
             context.access.first_read(info.path, ref.key)
-    return [CheckResult.from_result(r) for r in results]
+    shared = Shared()
+    return [CheckResult.from_result(r, shared) for r in results]
 
 
 # Each area of the API contributes a Query class; they are merged into one root type.

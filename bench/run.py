@@ -216,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
                 "subjects": args.batch,
                 "raw_cypher_checks_per_s": round(args.batch / (statistics.median(raw_batch) / 1000)),
                 "graphql_http_checks_per_s": round(args.batch / (statistics.median(gql_batch) / 1000)),
+                "ratio_graphql_over_raw_rate": round(statistics.median(raw_batch) / statistics.median(gql_batch), 2),
             }
             print(json.dumps(results["check_batch"]), flush=True)
         finally:

@@ -122,7 +122,7 @@ def _fold(s: str) -> tuple[str, str]:
     """A code as written → (normalised text, note for error messages): NFKC, spaces and dashes removed,
     upper case. The note says that lengths and positions count without what was removed (empty if nothing
     was)."""
-    text = unicodedata.normalize("NFKC", s).strip()
+    text = (s if s.isascii() else unicodedata.normalize("NFKC", s)).strip()  # ASCII is its own NFKC form
     kept = "".join(c for c in text if not c.isspace() and c not in _DASHES)
     return kept.upper(), " (spaces and dashes not counted)" if len(kept) != len(text) else ""
 
@@ -153,7 +153,10 @@ def uscc_check_char(first17: str) -> str:
     text = normalize_uscc(first17)
     if len(text) != 17:
         raise InvalidIdentifier("uscc", first17, f"the check character needs 17 characters, got {len(text)}")
-    values = _uscc_chars(text, "uscc", first17)
+    return _uscc_check_char_of(_uscc_chars(text, "uscc", first17))
+
+
+def _uscc_check_char_of(values: list[int]) -> str:
     c = 31 - sum(v * w for v, w in zip(values, USCC_WEIGHTS, strict=True)) % 31
     return USCC_CHARSET[0 if c == 31 else c]
 
@@ -200,12 +203,12 @@ def validate_uscc(s: str) -> str:
     text, note = _fold(s)
     if len(text) != 18:
         raise InvalidIdentifier("uscc", s, f"USCC must be 18 characters, got {len(text)}{note}")
-    _uscc_chars(text, "uscc", s, note)
+    values = _uscc_chars(text, "uscc", s, note)
     division = text[2:8]
     if not division.isdigit():
         raise InvalidIdentifier("uscc", s, f"the administrative-division code (positions 3-8) must be 6 digits, "
                                            f"got {division!r}")
-    expected = uscc_check_char(text[:17])
+    expected = _uscc_check_char_of(values[:17])
     if text[17] != expected:
         raise InvalidIdentifier("uscc", s, f"check character is {text[17]!r}, expected {expected!r}")
     return text

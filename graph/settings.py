@@ -133,6 +133,10 @@ COST_BUDGETS = {role: int(_env(f"COST_BUDGET_{role}", default)) for role, defaul
 # some 40 times its text in memory, so 2 MB of text is under 100 MB (a count bound let 1,400 distinct 26 KB
 # documents hold 1.38 GB).
 DOCUMENT_CACHE_BYTES = int(_env("DOCUMENT_CACHE_BYTES", str(2_000_000)))
+# Per cached document, the limits decisions kept (api/limits.py DocumentLimits): one per operation, role and shape of
+# the variables (an integer's value, a list's length, else its type: all the cost model reads). A document whose
+# callers send more shapes than this (a page size that changes every time) is walked anew once they are exceeded.
+LIMITS_MEMO_PER_DOCUMENT = int(_env("LIMITS_MEMO_PER_DOCUMENT", "64"))
 
 # Largest request body /graphql accepts, in bytes; larger ones get 413 before any parsing.
 MAX_BODY_BYTES = int(_env("MAX_BODY_BYTES", str(1_000_000)))

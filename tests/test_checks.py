@@ -8,6 +8,9 @@ All checks use a fixed asOf (2026-06-01) so the answers do not drift with today'
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import enum
 import hashlib
 import json
 from typing import Any
@@ -17,6 +20,8 @@ import pytest
 from graph.statements import writes
 from graph.store import GraphStore
 from loaders.rows import parse_measure
+from queries import checks
+from queries.subjects import SubjectRef
 from tests.conftest import ApiClient, build, department, document, rec, uscc
 
 AS_OF = "2026-06-01"
@@ -284,6 +289,33 @@ def test_evidence_hash_is_the_sha256_of_the_canonical_evidence(graph: GraphStore
     # Raw ID numbers never reach the evidence either.
     assert "11010519491231002X" not in result["evidence"]
 
+
+
+def _asdict_evidence(result: Any) -> str:
+    """The evidence as it was first written (dataclasses.asdict, then enums as values): the reference the faster
+    encoder in queries/checks.py must match byte for byte."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        return value.value if isinstance(value, enum.Enum) else value
+
+    body = plain(dataclasses.asdict(result))
+    body.pop("evidence")
+    body.pop("evidence_hash")
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def test_evidence_is_byte_for_byte_the_canonical_json_of_the_result(graph: GraphStore) -> None:
+    refs = [SubjectRef.of(code, None) for code in (A, B, C, D, E, F, G, H, M, X, K, N, Y, Z, R, RINGED, CLEAN)]
+    refs.append(SubjectRef.of(None, "P-HELD"))
+    for scenario in ("BANK_CREDIT", "SOE_APPOINTMENT"):
+        results = checks.check_subjects(graph, refs, scenario, dt.date.fromisoformat(AS_OF))
+        assert sum(len(r.findings) for r in results) > 5
+        for result in results:
+            assert result.evidence == _asdict_evidence(result)
+            assert result.evidence_hash == hashlib.sha256(result.evidence.encode()).hexdigest()
 
 BATCH = """
 query Batch($subjects: [SubjectRef!]!, $asOf: Date) {
