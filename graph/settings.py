@@ -62,6 +62,12 @@ FALKORDB_URL = _env("FALKORDB_URL", "")
 # the embedded engine at 44,000 entities/s in batches of 5,000; 2,000 keeps each transaction and its memory smaller.
 WRITE_BATCH_SIZE = int(_env("WRITE_BATCH_SIZE", "2000"))
 
+# Records a load parses and checks together before handing them to its writer thread (loaders/pipeline.py): a
+# bundle directory is read as the load goes, so a load holds about this many records, the keys of the kinds others
+# refer to (organisations, persons, departments, documents) and the identities of the kind being read, not the whole
+# input (1,000,000 organisations are ~10 million rows).
+LOAD_CHUNK_SIZE = int(_env("LOAD_CHUNK_SIZE", "20000"))
+
 # Keys per statement when a load looks up what is stored (references, entries under due process).
 READ_BATCH_SIZE = int(_env("READ_BATCH_SIZE", "5000"))
 
