@@ -13,6 +13,7 @@ local Neo4j Community of graph/local_neo4j.py, each a server of its own under --
 2. The project's loader (`Loader.load_path`: reading, parsing, validation, reference checks, batched writes in a
    writer thread) into another empty engine, then the checkpoint after the load (the embedded engine compacts its
    append-only file; Neo4j has nothing to do): rows/s without and with it.
+   `--profile DIR` writes a pyinstrument profile of each load there (where the loader spends its time).
 3. Peak memory (VmHWM, the resident set's high-water mark) of the engine process after the load and at the end,
    of the API process at the end of its workload, and of this process during the load.
 4. The workload of bench/engines.py on that graph (`workload`): each question as the raw statement in this process
@@ -132,14 +133,27 @@ def run_cell(engine: str, organizations: int, path: Path, work: Path, args: argp
         load_catalogue(store)
         print(f"[{engine} {organizations:,}] the loader …", flush=True)
         reset_peak_rss()
+        profiler = None
+        if args.profile is not None:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.005)
+            profiler.start()
         started = time.perf_counter()
+        cpu = time.process_time()
         report = Loader(store, progress=False).load_path(path)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        if profiler is not None:
+            profiler.stop()
+            args.profile.mkdir(parents=True, exist_ok=True)
+            (args.profile / f"load-{engine}-{organizations}.txt").write_text(
+                profiler.output_text(unicode=True, color=False))
         checkpoint = store.checkpoint()
         with_checkpoint = time.perf_counter() - started
         out["load"] = {
             "rows": report.total_loaded, "rejected": len(report.rejects), "seconds": round(seconds, 1),
-            "rows_per_s": round(report.total_loaded / seconds),
+            "rows_per_s": round(report.total_loaded / seconds), "loader_cpu_s": round(cpu, 1),
             "checkpoint_s": round(with_checkpoint - seconds, 1), "checkpoint": checkpoint,
             "rows_per_s_with_checkpoint": round(report.total_loaded / with_checkpoint),
             "loader_process_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -203,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=BENCH_DIR / "scale", help="the engines' data directories")
     parser.add_argument("--results", type=Path, default=BENCH_DIR / "scale.json")
     parser.add_argument("--keep", action="store_true", help="keep the loaded engines' files afterwards")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="write a pyinstrument profile of each load (wall and CPU time) into this directory")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
