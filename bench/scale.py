@@ -118,14 +118,15 @@ def run_cell(engine: str, organizations: int, path: Path, work: Path, args: argp
     out: dict[str, Any] = {"engine": engine, "organizations": organizations,
                            "measured": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                            "write_batch_size": settings.WRITE_BATCH_SIZE, "load_chunk_size": settings.LOAD_CHUNK_SIZE}
-    print(f"[{engine} {organizations:,}] baseline: raw batched writes …", flush=True)
-    with engine_store(engine, work / "raw", keep=False) as (store, _):
-        store.apply_schema()
-        load_catalogue(store)
-        out["raw_writes"] = raw_writes(store, path)
-        out["raw_engine_peak_rss_mib"] = peak_rss_mib(getattr(store, "engine_pid", None))
-    print(f"[{engine} {organizations:,}] {json.dumps(out['raw_writes'])}", flush=True)
-    shutil.rmtree(work / "raw", ignore_errors=True)
+    if args.baseline:
+        print(f"[{engine} {organizations:,}] baseline: raw batched writes …", flush=True)
+        with engine_store(engine, work / "raw", keep=False) as (store, _):
+            store.apply_schema()
+            load_catalogue(store)
+            out["raw_writes"] = raw_writes(store, path)
+            out["raw_engine_peak_rss_mib"] = peak_rss_mib(getattr(store, "engine_pid", None))
+        print(f"[{engine} {organizations:,}] {json.dumps(out['raw_writes'])}", flush=True)
+        shutil.rmtree(work / "raw", ignore_errors=True)
 
     with engine_store(engine, work / "loaded", keep=args.keep) as (store, env):
         engine_pid = getattr(store, "engine_pid", None)
@@ -180,13 +181,14 @@ def _ms(x: dict[str, float]) -> str:
 
 def table(cell: dict[str, Any]) -> str:
     """One cell (engine × size) as a Markdown table: each figure beside its baseline."""
-    load, raw = cell["load"], cell["raw_writes"]
+    load, raw = cell["load"], cell.get("raw_writes")
+    baseline = f"raw batched writes {raw['rows_per_s']:,}" if raw else "not measured (--no-baseline)"
+    ratio = f"{load['rows_per_s'] / raw['rows_per_s']:.2f}×" if raw else "—"
     lines = [
         "| figure | baseline (same run) | through the project | project / baseline |",
         "|---|---:|---:|---:|",
-        f"| load, rows/s | raw batched writes {raw['rows_per_s']:,} | loader {load['rows_per_s']:,} "
-        f"({load['rows_per_s_with_checkpoint']:,} with the checkpoint, {load['checkpoint_s']} s) | "
-        f"{load['rows_per_s'] / raw['rows_per_s']:.2f}× |",
+        f"| load, rows/s | {baseline} | loader {load['rows_per_s']:,} ({load['rows_per_s_with_checkpoint']:,} with "
+        f"the checkpoint, {load['checkpoint_s']} s) | {ratio} |",
         f"| peak RSS, MiB | engine after the load {cell['engine_peak_rss_mib_after_load']:,} | engine at the end "
         f"{cell['engine_peak_rss_mib']:,}; API {cell['api_peak_rss_mib']:,}; loader process "
         f"{load['loader_process_peak_rss_mib']:,} | — |",
@@ -217,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=BENCH_DIR / "scale", help="the engines' data directories")
     parser.add_argument("--results", type=Path, default=BENCH_DIR / "scale.json")
     parser.add_argument("--keep", action="store_true", help="keep the loaded engines' files afterwards")
+    parser.add_argument("--no-baseline", dest="baseline", action="store_false",
+                        help="skip the raw batched writes (the loader's figures alone, e.g. a 1,000,000 cell)")
     parser.add_argument("--profile", type=Path, default=None,
                         help="write a pyinstrument profile of each load (wall and CPU time) into this directory")
     args = parser.parse_args(argv)
