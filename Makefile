@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install run test lint bench demo clean vendor neo4j neo4j-stop neo4j-launcher bench-engines bench-synthetic bench-registry
+.PHONY: install run test lint bench demo clean vendor neo4j neo4j-stop neo4j-launcher bench-engines bench-synthetic bench-registry bench-scale
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ bench-registry: install
 
 bench-engines: install neo4j-launcher
 	$(BIN)/python -m bench.engines
+
+## Synthetic graphs of 10,000, 100,000 and 1,000,000 organisations on both engines (README: scale). One cell:
+## `make bench-scale SCALE_ARGS="--sizes 100000 --engines neo4j"`.
+bench-scale: install neo4j-launcher
+	$(BIN)/python -m bench.scale $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) lint/node_modules web/node_modules web-audit/node_modules data/falkordb $(LAUNCHER)/target

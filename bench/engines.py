@@ -20,6 +20,7 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -33,7 +34,7 @@ from bench.run import BENCH_DIR, bundle_for, free_port, serve_api, summary, time
 from graph.model import TRACED_KINDS
 from graph.statements import checks as check_statements
 from graph.statements import lookup, network
-from graph.store import FalkorStore, GraphStore, Neo4jStore
+from graph.store import FalkorStore, GraphStore, Neo4jStore, load_bounds
 from loaders.measures import load_catalogue
 from loaders.pipeline import Loader
 from queries import network as net
@@ -46,38 +47,52 @@ AS_OF = "2026-11-01"
 
 
 @contextmanager
-def engine_store(engine: str) -> Iterator[tuple[GraphStore, dict[str, str]]]:
-    """An empty store on `engine`, and the environment that points an API process at it."""
+def engine_store(engine: str, base: Path = BENCH_DIR, *, keep: bool = True
+                 ) -> Iterator[tuple[GraphStore, dict[str, str]]]:
+    """An empty store on `engine` with its files under `base` (deleted afterwards unless `keep`), and the
+    environment that points an API process at it. `store.engine_pid` is the engine's process id."""
     env = {k: v for k, v in os.environ.items() if k not in {"NEO4J_URI", "NEO4J_AUTH", "CREDITGRAPH_ENGINE"}}
     if engine == "falkordb":
-        data_dir = BENCH_DIR / "db"
+        data_dir = base / "db"
         shutil.rmtree(data_dir, ignore_errors=True)
         store: GraphStore = FalkorStore.connect(graph_name="bench", data_dir=data_dir)
+        assert isinstance(store, FalkorStore) and store._server is not None
+        store.engine_pid = store._server.pid  # type: ignore[attr-defined]
         env.update(CREDITGRAPH_DATA_DIR=str(data_dir), CREDITGRAPH_GRAPH_NAME="bench")
         try:
             yield store, env
         finally:
             store.close()
+            if not keep:
+                shutil.rmtree(data_dir, ignore_errors=True)
         return
     from graph.local_neo4j import LocalNeo4j
 
-    home = BENCH_DIR / "neo4j"
+    home = base / "neo4j"
     shutil.rmtree(home, ignore_errors=True)
     server = LocalNeo4j(home, port=free_port()).start()
     store = Neo4jStore.connect(server.uri, server.auth)
+    store.engine_pid = server._process.pid if server._process is not None else None  # type: ignore[attr-defined]
     env.update(NEO4J_URI=server.uri, NEO4J_AUTH=server.auth)
     try:
         yield store, env
     finally:
         store.close()
         server.stop()
+        if not keep:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 @contextmanager
-def api_process(env: dict[str, str]) -> Iterator[str]:
+def api_process(env: dict[str, str], started: Callable[[subprocess.Popen[bytes]], None] | None = None,
+                done: Callable[[subprocess.Popen[bytes]], None] | None = None) -> Iterator[str]:
     process, url = serve_api(env)
     try:
+        if started is not None:
+            started(process)
         yield url
+        if done is not None:
+            done(process)
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -102,74 +117,85 @@ def run_engine(engine: str, bundle: Path, args: argparse.Namespace) -> dict[str,
                        "rows_per_s": round(report.total_loaded / seconds)}
         print(f"[{engine}] {json.dumps(out['load'])}", flush=True)
 
-        rng = random.Random(args.seed)
+        out.update(workload(store, env, args))
+    return out
+
+
+def workload(store: GraphStore, env: dict[str, str], args: argparse.Namespace,
+             api_started: Callable[[subprocess.Popen[bytes]], None] | None = None,
+             api_done: Callable[[subprocess.Popen[bytes]], None] | None = None) -> dict[str, Any]:
+    """Each question raw and through GraphQL over HTTP to an API process started on `env` (bench/scale.py
+    reuses it at every size); `api_started` / `api_done` see the API process (its memory)."""
+    out: dict[str, Any] = {}
+    rng = random.Random(args.seed)
+    with load_bounds():  # every key of a large graph: not a request, not held to READ_TIMEOUT_SECONDS
         usccs = sorted(r["organization"]["uscc"] for r in store.read(
             "MATCH (o:Organization) RETURN o{.uscc} AS organization LIMIT 2000000"))
-        sample = [rng.choice(usccs) for _ in range(args.requests)]
-        pairs = [(rng.choice(usccs), rng.choice(usccs)) for _ in range(max(50, args.requests // 5))]
-        from api.auth import create_key
+    sample = [rng.choice(usccs) for _ in range(args.requests)]
+    pairs = [(rng.choice(usccs), rng.choice(usccs)) for _ in range(max(50, args.requests // 5))]
+    from api.auth import create_key
 
-        _, token = create_key(store, label="bench", role="ADMIN")
-        with api_process(env) as url:
-            http = httpx.Client(timeout=60, headers={"Authorization": f"Bearer {token}"})
+    _, token = create_key(store, label="bench", role="ADMIN")
+    with api_process(env, api_started, api_done) as url:
+        http = httpx.Client(timeout=60, headers={"Authorization": f"Bearer {token}"})
 
-            def gql(query: str, variables: dict[str, Any]) -> dict[str, Any]:
-                body = http.post(url, json={"query": query, "variables": variables}).json()
-                assert not body.get("errors"), body["errors"]
-                return dict(body["data"])
+        def gql(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            body = http.post(url, json={"query": query, "variables": variables}).json()
+            assert not body.get("errors"), body["errors"]
+            return dict(body["data"])
 
-            it = itertools.cycle(sample)
-            out["organization"] = pair(
-                lambda: store.read(lookup.ORGANIZATIONS_BY_USCC, {"keys": [next(it)]}),
-                lambda: gql("query($u: String!) { organization(uscc: $u) { uscc name status division } }",
-                            {"u": next(it)}), args.requests)
+        it = itertools.cycle(sample)
+        out["organization"] = pair(
+            lambda: store.read(lookup.ORGANIZATIONS_BY_USCC, {"keys": [next(it)]}),
+            lambda: gql("query($u: String!) { organization(uscc: $u) { uscc name status division } }",
+                        {"u": next(it)}), args.requests)
 
-            params = {"scenario": "BANK_CREDIT", "tracedKinds": list(TRACED_KINDS), "holderKinds": list(HOLDER_KINDS)}
-            check = ("query($u: String!) { check(subject: {uscc: $u}, scenario: BANK_CREDIT, "
-                     "purpose: \"CREDIT_APPROVAL\") { verdict evidenceHash "
-                     "findings { via entry { entryId } measures { code } path { nodes { key } } } } }")
-            out["bank_check"] = pair(
-                lambda: store.read(check_statements.CHECK_ORGANIZATIONS, {**params, "keys": [next(it)]}),
-                lambda: gql(check, {"u": next(it)}), args.requests)
+        params = {"scenario": "BANK_CREDIT", "tracedKinds": list(TRACED_KINDS), "holderKinds": list(HOLDER_KINDS)}
+        check = ("query($u: String!) { check(subject: {uscc: $u}, scenario: BANK_CREDIT, "
+                 "purpose: \"CREDIT_APPROVAL\") { verdict evidenceHash "
+                 "findings { via entry { entryId } measures { code } path { nodes { key } } } } }")
+        out["bank_check"] = pair(
+            lambda: store.read(check_statements.CHECK_ORGANIZATIONS, {**params, "keys": [next(it)]}),
+            lambda: gql(check, {"u": next(it)}), args.requests)
 
-            batch = sorted({rng.choice(usccs) for _ in range(args.batch)})
-            batch_query = ("query($s: [SubjectRef!]!) { checkBatch(subjects: $s, scenario: BANK_CREDIT, "
-                           "purpose: \"CREDIT_APPROVAL\") { verdict evidenceHash "
-                           "findings { via entry { entryId } } } }")
-            raw_b = timed(lambda: store.read(check_statements.CHECK_ORGANIZATIONS, {**params, "keys": batch}), 5, 1)
-            gql_b = timed(lambda: gql(batch_query, {"s": [{"uscc": u} for u in batch]}), 5, 1)
-            out["check_batch_per_s"] = {"raw": round(len(batch) / (statistics.median(raw_b) / 1000)),
-                                        "graphql": round(len(batch) / (statistics.median(gql_b) / 1000))}
+        batch = sorted({rng.choice(usccs) for _ in range(args.batch)})
+        batch_query = ("query($s: [SubjectRef!]!) { checkBatch(subjects: $s, scenario: BANK_CREDIT, "
+                       "purpose: \"CREDIT_APPROVAL\") { verdict evidenceHash "
+                       "findings { via entry { entryId } } } }")
+        raw_b = timed(lambda: store.read(check_statements.CHECK_ORGANIZATIONS, {**params, "keys": batch}), 5, 1)
+        gql_b = timed(lambda: gql(batch_query, {"s": [{"uscc": u} for u in batch]}), 5, 1)
+        out["check_batch_per_s"] = {"raw": round(len(batch) / (statistics.median(raw_b) / 1000)),
+                                    "graphql": round(len(batch) / (statistics.median(gql_b) / 1000))}
 
-            day = dt.date.fromisoformat(AS_OF)
-            n_inv = max(50, args.requests // 5)
-            hood = ("query($u: String!) { neighbourhood(subject: {uscc: $u}, depth: 2, asOf: \"2026-11-01\", "
-                    "first: 200, purpose: \"INVESTIGATION\") { truncated nodes { id kind depth } edges { id type } } }")
-            out["neighbourhood_depth_2"] = pair(
-                lambda: net.neighbourhood(store, SubjectRef.of(next(it), None), 2, None, day, 200, 200),
-                lambda: gql(hood, {"u": next(it)}), n_inv, warmup=5)
+        day = dt.date.fromisoformat(AS_OF)
+        n_inv = max(50, args.requests // 5)
+        hood = ("query($u: String!) { neighbourhood(subject: {uscc: $u}, depth: 2, asOf: \"2026-11-01\", "
+                "first: 200, purpose: \"INVESTIGATION\") { truncated nodes { id kind depth } edges { id type } } }")
+        out["neighbourhood_depth_2"] = pair(
+            lambda: net.neighbourhood(store, SubjectRef.of(next(it), None), 2, None, day, 200, 200),
+            lambda: gql(hood, {"u": next(it)}), n_inv, warmup=5)
 
-            pit = itertools.cycle(pairs)
-            path_q = ("query($a: String!, $b: String!) { paths(from: {uscc: $a}, to: {uscc: $b}, maxHops: 6, "
-                      "purpose: \"INVESTIGATION\") { length paths { nodes { key } } } }")
+        pit = itertools.cycle(pairs)
+        path_q = ("query($a: String!, $b: String!) { paths(from: {uscc: $a}, to: {uscc: $b}, maxHops: 6, "
+                  "purpose: \"INVESTIGATION\") { length paths { nodes { key } } } }")
 
-            def raw_path() -> None:
-                a, b = next(pit)
-                store.read(network.PATHS["ORGANIZATION>ORGANIZATION*6"], {"fromKey": a, "toKey": b, "limit": 50})
+        def raw_path() -> None:
+            a, b = next(pit)
+            store.read(network.PATHS["ORGANIZATION>ORGANIZATION*6"], {"fromKey": a, "toKey": b, "limit": 50})
 
-            def gql_path() -> None:
-                a, b = next(pit)
-                gql(path_q, {"a": a, "b": b})
+        def gql_path() -> None:
+            a, b = next(pit)
+            gql(path_q, {"a": a, "b": b})
 
-            out["paths_6_hops"] = pair(raw_path, gql_path, n_inv, warmup=5)
+        out["paths_6_hops"] = pair(raw_path, gql_path, n_inv, warmup=5)
 
-            own_q = ("query($u: String!) { ownership(uscc: $u, direction: UP, maxDepth: 6, "
-                     "purpose: \"INVESTIGATION\") { chainCount stakes { effectiveRatio "
-                     "party { ... on Organization { uscc } } } } }")
-            out["ownership_up_6"] = pair(
-                lambda: equity.ownership(store, next(it), equity.UP, 6, 0.0, None),
-                lambda: gql(own_q, {"u": next(it)}), n_inv, warmup=5)
-            http.close()
+        own_q = ("query($u: String!) { ownership(uscc: $u, direction: UP, maxDepth: 6, "
+                 "purpose: \"INVESTIGATION\") { chainCount stakes { effectiveRatio "
+                 "party { ... on Organization { uscc } } } } }")
+        out["ownership_up_6"] = pair(
+            lambda: equity.ownership(store, next(it), equity.UP, 6, 0.0, None),
+            lambda: gql(own_q, {"u": next(it)}), n_inv, warmup=5)
+        http.close()
     return out
 
 

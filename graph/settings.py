@@ -59,8 +59,17 @@ MAVEN_REPOSITORY = Path(_env("MAVEN_REPOSITORY", str(PROJECT_ROOT / ".cache" / "
 FALKORDB_URL = _env("FALKORDB_URL", "")
 
 # Rows per UNWIND batch on writes (each batch is one statement, written whole or not at all). ENGINES.md measured
-# the embedded engine at 44,000 entities/s in batches of 5,000; 2,000 keeps each transaction and its memory smaller.
-WRITE_BATCH_SIZE = int(_env("WRITE_BATCH_SIZE", "2000"))
+# the embedded engine at 44,000 entities/s in batches of 5,000. The raw batched writes of the 10,000-organisation
+# synthetic bundle (bench/scale.py's baseline, embedded engine, one run on the shared 2-core machine): batches of
+# 2,000 rows 14,249 and 15,397 rows/s, 5,000 18,157, 10,000 14,589. A batch of 5,000 rows is a few MB of
+# parameters and one fsync; Neo4j commits it as one transaction of a few MB.
+WRITE_BATCH_SIZE = int(_env("WRITE_BATCH_SIZE", "5000"))
+
+# Records a load parses and checks together before handing them to its writer thread (loaders/pipeline.py): a
+# bundle directory is read as the load goes, so a load holds about this many records, the keys of the kinds others
+# refer to (organisations, persons, departments, documents) and the identities of the kind being read, not the whole
+# input (1,000,000 organisations are ~10 million rows).
+LOAD_CHUNK_SIZE = int(_env("LOAD_CHUNK_SIZE", "20000"))
 
 # Keys per statement when a load looks up what is stored (references, entries under due process).
 READ_BATCH_SIZE = int(_env("READ_BATCH_SIZE", "5000"))

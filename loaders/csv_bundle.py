@@ -11,29 +11,35 @@ import csv
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from loaders.kinds import RECORD_KINDS, RecordKind
-from loaders.records import Record, Reject
+from loaders.kinds import RECORD_KINDS
+from loaders.records import OrderedRecords, Record, Reject
 
 _CSV_MAX_FIELD = 1 << 20
 
 
 def read_csv_bundle(path: Path) -> tuple[list[Record], list[Reject]]:
     """Records of every known file in a bundle directory; unreadable lines become rejects, not crashes."""
-    records: list[Record] = []
     rejects: list[Reject] = []
+    return list(iter_csv_bundle(path, rejects)), rejects
+
+
+def ordered_csv_bundle(path: Path) -> OrderedRecords:
+    """A bundle directory read as the loader iterates it: the files in load order, one line at a time."""
+    return OrderedRecords(lambda rejects: iter_csv_bundle(path, rejects))
+
+
+def iter_csv_bundle(path: Path, rejects: list[Reject]) -> Iterator[Record]:
+    """The records of every known file in a bundle directory, file by file in load order; unreadable lines and
+    unknown files are appended to `rejects` as they are met."""
     known = {kind.file for kind in RECORD_KINDS.values()}
     for extra in sorted(p.name for p in path.glob("*.csv") if p.name not in known):
         rejects.append(Reject(extra, None, None, None, f"unknown file (expected one of {', '.join(sorted(known))})"))
     for kind in RECORD_KINDS.values():
         file = path / kind.file
         if file.exists():
-            _read_csv_file(file, kind, records, rejects)
-    return records, rejects
-
-
-def _read_csv_file(file: Path, kind: RecordKind, records: list[Record], rejects: list[Reject]) -> None:
-    for line, row in csv_rows(file, kind.required, rejects):
-        records.append(Record(kind.name, row, file.name, line))
+            name, source = kind.name, file.name  # one string each, shared by every record of the file
+            for line, row in csv_rows(file, kind.required, rejects):
+                yield Record(name, row, source, line)
 
 
 def csv_rows(file: Path, required: Iterable[str], rejects: list[Reject], *, encoding: str = "utf-8-sig",
@@ -70,7 +76,7 @@ def csv_rows(file: Path, required: Iterable[str], rejects: list[Reject], *, enco
                 rejects.append(Reject(name, reader.line_num, None, None, f"malformed CSV: {exc}"))
                 continue
             line = reader.line_num
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():
                 continue
             if cut.seen:
                 rejects.append(Reject(name, line, None, None, "is the last line and has no line break at its end: "
@@ -82,7 +88,7 @@ def csv_rows(file: Path, required: Iterable[str], rejects: list[Reject], *, enco
             if len(cells) != len(header):
                 rejects.append(Reject(name, line, None, None, f"has {len(cells)} fields, the header has {len(header)}"))
                 continue
-            if any("\ufffd" in c for c in cells):
+            if "\ufffd" in "".join(cells):
                 rejects.append(Reject(name, line, None, None, f"is not valid {label} (or contains a NUL byte)"))
                 continue
             yield line, dict(zip(header, cells, strict=True))
@@ -95,14 +101,15 @@ class _Unterminated:
     ends that way: its last record may hold a cut value with the right number of fields."""
 
     def __init__(self, handle: Iterable[str]) -> None:
-        self._lines = iter(handle)
+        self._lines = self._read(handle)
         self.seen = False
 
-    def __iter__(self) -> Iterator[str]:
-        return self
+    def _read(self, handle: Iterable[str]) -> Iterator[str]:
+        # A generator rather than __next__: a line costs no Python method call (the loader's profile).
+        for line in handle:
+            if not line.endswith(("\n", "\r")):
+                self.seen = True
+            yield line.replace("\0", "\ufffd") if "\0" in line else line
 
-    def __next__(self) -> str:
-        line = next(self._lines)
-        if not line.endswith(("\n", "\r")):
-            self.seen = True
-        return line.replace("\0", "\ufffd")
+    def __iter__(self) -> Iterator[str]:
+        return self._lines

@@ -10,10 +10,13 @@ Guarantees (DOMAIN: "bad input gets a clear error and loses nothing"):
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import datetime as dt
+import queue
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,11 +25,11 @@ from graph import settings
 from graph.statements import audit, lookup
 from graph.store import GraphStore, load_bounds
 from loaders import rows as r
-from loaders.csv_bundle import read_csv_bundle
+from loaders.csv_bundle import ordered_csv_bundle
 from loaders.ftm import read_ftm
 from loaders.kinds import RECORD_KINDS, Problem, RecordKind, Row
 from loaders.mapped import load_mapping, read_mapped
-from loaders.records import Record, Reject, belongs_to_refused
+from loaders.records import OrderedRecords, Record, Reject, belongs_to_refused
 
 
 @dataclass
@@ -91,14 +94,17 @@ class LoadReport:
                 writer.writerow([x.source, x.line or "", x.entity or "", x.field or "", x.reason, x.value or ""])
 
 
-def read_path(path: Path, mapping: Path | None = None) -> tuple[list[Record], list[Reject], dict[str, int]]:
+def read_path(path: Path, mapping: Path | None = None
+              ) -> tuple[list[Record] | OrderedRecords, list[Reject], dict[str, int]]:
     """A CSV bundle directory, or a FollowTheMoney JSON-lines file; with a mapping file, a source in its own
     columns (a registry extract: a file, or a directory of files) read through that mapping. Returns records,
-    rejects and what was skipped (by FollowTheMoney schema; a bundle's unknown files are rejects)."""
+    rejects and what was skipped (by FollowTheMoney schema; a bundle's unknown files are rejects). A bundle
+    directory is read as the load goes (`OrderedRecords`: its unreadable lines reach the load's report as they
+    are met, so the rejects returned here are empty); the other sources are read whole first."""
     if mapping is not None:
         return (*read_mapped(path, load_mapping(mapping)), {})
     if path.is_dir():
-        return (*read_csv_bundle(path), {})
+        return ordered_csv_bundle(path), [], {}
     if path.suffix in {".jsonl", ".json", ".ftm"} or path.name.endswith(".ftm.json"):
         reading = read_ftm(path)
         return reading.records, reading.rejects, dict(sorted(reading.skipped.items()))
@@ -107,14 +113,110 @@ def read_path(path: Path, mapping: Path | None = None) -> tuple[list[Record], li
 
 # ---------------------------------------------------------------------------------------------- loading
 
+_KIND_ORDER = {name: position for position, name in enumerate(RECORD_KINDS)}
+
+
+def _chunks(records: Iterable[Record], size: int) -> Iterator[tuple[RecordKind, list[Record]]]:
+    """Consecutive records of one kind, at most `size` at a time; the kinds must come in load order."""
+    chunk: list[Record] = []
+    current = -1
+    for record in records:
+        position = _KIND_ORDER[record.kind]
+        if position != current or len(chunk) >= size:
+            if chunk:
+                yield RECORD_KINDS[chunk[0].kind], chunk
+            if position < current:
+                raise ValueError(f"records out of load order: a {record.kind} record after "
+                                 f"{list(RECORD_KINDS)[current]} records")
+            chunk, current = [], position
+        chunk.append(record)
+    if chunk:
+        yield RECORD_KINDS[chunk[0].kind], chunk
+
+
+@dataclass
+class _Seen:
+    """What a load remembers between chunks: identities per kind (duplicates), the records refused (those that
+    depend on them are refused too; kept referenced, so that no other record can take their id()), the keys of
+    referred kinds in this load, and the keys looked up in the store (found or not)."""
+
+    # Identity → where its first record was (source, line, entity), for the kind being read: a duplicate is
+    # always of the same kind, so a kind's identities are dropped once the next kind begins.
+    kind: str = ""
+    first: dict[Any, tuple[str, int | None, str | None]] = field(default_factory=dict)
+    refused: dict[int, Record] = field(default_factory=dict)
+    in_load: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    in_store: dict[str, dict[str, bool]] = field(default_factory=lambda: defaultdict(dict))
+
+
+class _Writer:
+    """Writes batches in a thread of its own, in the order they are given, while the loader parses and checks the
+    next chunk: the engine works while Python validates (the loader's profile: each waited for the other). At most
+    `depth` batches wait, so memory stays bounded. The first failure stops it; `put` and `close` raise it."""
+
+    def __init__(self, store: GraphStore, report: LoadReport, bar: Any, depth: int = 4) -> None:
+        self.store, self.report, self.bar = store, report, bar
+        self.error: BaseException | None = None
+        self._queue: queue.Queue[tuple[str, str, list[Row]] | None] = queue.Queue(maxsize=depth)
+        context = contextvars.copy_context()  # the load's bounds (load_bounds) hold in the thread too
+        self._thread = threading.Thread(target=context.run, args=(self._run,), name="loader-writes", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self.error is not None:
+                continue  # drain what was queued after the failure; none of it is written
+            kind, statement, batch = item
+            try:
+                written = self.store.write_rows(statement, batch, batch_size=len(batch))
+            except BaseException as exc:  # noqa: BLE001 - handed to the loading thread, which raises it
+                self.error = exc
+                continue
+            self.report.loaded[kind] += written
+            if self.bar is not None:
+                self.bar.update(len(batch))
+
+    def put(self, kind: str, statement: str, batch: list[Row]) -> None:
+        self._raise()
+        self._queue.put((kind, statement, batch))
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def close(self, *, failed: bool = False) -> None:
+        """Wait for every batch, then raise the writes' own failure, if any; after a failure elsewhere (`failed`)
+        wait only for the batch being written and raise nothing (the caller raises its own)."""
+        if failed and self.error is None:
+            self.error = _Abandoned()
+        self._queue.put(None)
+        self._thread.join()
+        if not failed:
+            self._raise()
+
+
+class _Abandoned(Exception):
+    """The batches queued when the load failed outside the writes are dropped, not written."""
+
 
 class Loader:
-    """Validates and writes records into a store. The store is passed in; the loader never opens one."""
+    """Validates and writes records into a store. The store is passed in; the loader never opens one.
 
-    def __init__(self, store: GraphStore, *, progress: bool = False, batch_size: int | None = None) -> None:
+    Records are taken in chunks (settings.LOAD_CHUNK_SIZE) of one kind at a time, in load order: each chunk is
+    parsed, checked against this load and the store, and handed to a writer thread, which fills batches of
+    WRITE_BATCH_SIZE rows per statement. What is loaded and refused is what a load of everything at once would
+    load and refuse: a record may refer only to earlier kinds, which are all parsed before it is checked.
+    """
+
+    def __init__(self, store: GraphStore, *, progress: bool = False, batch_size: int | None = None,
+                 chunk_size: int | None = None) -> None:
         self.store = store
         self.progress = progress
         self.batch_size = batch_size
+        self.chunk_size = chunk_size
 
     def load_path(self, path: Path, mapping: Path | None = None, report: LoadReport | None = None) -> LoadReport:
         records, rejects, skipped = read_path(path, mapping)
@@ -123,15 +225,58 @@ class Loader:
         report.skipped = skipped
         return self.load(records, report)
 
-    def load(self, records: Iterable[Record], report: LoadReport | None = None) -> LoadReport:
+    def load(self, records: Iterable[Record] | OrderedRecords, report: LoadReport | None = None) -> LoadReport:
         """Validate, check and write `records`. `report` (a new one unless given) is filled in as the load goes,
-        so a caller that passed it in still has what was written and refused when a write fails."""
+        so a caller that passed it in still has what was written and refused when a write fails. Records in any
+        order are taken in load order (kind by kind, each kind in input order); `OrderedRecords` are read as the
+        load goes."""
         report = report if report is not None else LoadReport()
+        if isinstance(records, OrderedRecords):
+            stream: Iterable[Record] = records.read(report.rejects)
+        else:
+            stream = sorted(records, key=lambda record: _KIND_ORDER[record.kind])  # stable: input order per kind
         with load_bounds():  # a load is not held to the request bounds (graph/settings.py LOAD_TIMEOUT_SECONDS)
-            parsed = self.parse(records)
-            report.rejects.extend(parsed.rejects)
-            accepted = self._check_references(parsed.rows, report)
-            self._write(accepted, report)
+            catalogue: dict[str, Any] | None = None
+            seen = _Seen()
+            bar = None
+            if self.progress:
+                from tqdm import tqdm
+
+                bar = tqdm(total=len(stream) if isinstance(stream, list) else None, unit="rows", desc="loading")
+            writer: _Writer | None = None
+            batches = _Batches(self.batch_size or settings.WRITE_BATCH_SIZE)
+            try:
+                for kind, chunk in _chunks(stream, self.chunk_size or settings.LOAD_CHUNK_SIZE):
+                    parsed = self._parse_chunk(kind, chunk, seen, report)
+                    if kind.name not in report.loaded:
+                        report.loaded[kind.name] = 0
+                    if catalogue is None and (kind.from_catalogue or kind.catalogue_problem):
+                        catalogue = {row["measure"]["code"]: row["measure"] for row in self.store.read(lookup.MEASURES)}
+                    accepted = self._check_chunk(kind, parsed, seen, catalogue or {}, report)
+                    if not accepted:
+                        continue
+                    if writer is None:
+                        report.writing = True
+                        writer = _Writer(self.store, report, bar)
+                    # Every row of the kinds before goes out first: a kind's statements MATCH what they refer to.
+                    for kind_name, statement, batch in batches.rest(before=kind.name):
+                        writer.put(kind_name, statement, batch)
+                    for statement, batch in batches.add(kind, accepted):
+                        writer.put(kind.name, statement, batch)
+                for kind_name, statement, batch in batches.rest():
+                    assert writer is not None
+                    writer.put(kind_name, statement, batch)
+            except BaseException:
+                if writer is not None:
+                    writer.close(failed=True)
+                raise
+            finally:
+                if bar is not None:
+                    bar.close()
+            if writer is not None:
+                writer.close()
+            for kind_name in RECORD_KINDS:
+                report.loaded.setdefault(kind_name, 0)
             if report.total_loaded:
                 now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
                 report.data_version = self.store.write(audit.BUMP_DATA_VERSION, {"now": now})[0]["value"]
@@ -144,40 +289,61 @@ class Loader:
         (any one of its identities, for a row that stands for several relationships) refused as a duplicate.
         References are not checked here (that needs the store)."""
         parsed = Parsed()
-        seen: dict[str, dict[Any, Record]] = defaultdict(dict)
-        refused: set[int] = set()  # id() of the records refused so far, for those that depend on them
-        for record in records:
-            kind = RECORD_KINDS[record.kind]
+        seen = _Seen()
+        for kind, chunk in _chunks(sorted(records, key=lambda record: _KIND_ORDER[record.kind]), 1 << 62):
+            rows = self._parse_chunk(kind, chunk, seen, parsed)
+            parsed.rows.setdefault(kind.name, []).extend(rows)
+        return parsed
+
+    @staticmethod
+    def _parse_chunk(kind: RecordKind, chunk: list[Record], seen: _Seen,
+                     report: LoadReport | Parsed) -> list[ParsedRecord]:
+        """The records of one chunk that parse and are no duplicates; the others go to `report`."""
+        out: list[ParsedRecord] = []
+        if seen.kind != kind.name:
+            seen.kind, seen.first = kind.name, {}
+        first = seen.first
+        refused = seen.refused
+        for record in chunk:
             if record.depends_on is not None and id(record.depends_on) in refused:
-                refused.add(id(record))
-                parsed.rejects.append(record.reject(None, belongs_to_refused(record.depends_on.kind)))
+                refused[id(record)] = record
+                report.rejects.append(record.reject(None, belongs_to_refused(record.depends_on.kind)))
                 continue
             try:
                 row = kind.parse(record.raw)
             except r.RowError as exc:
-                refused.add(id(record))
-                parsed.rejects.append(record.reject(exc.field, exc.reason, exc.value))
+                refused[id(record)] = record
+                report.rejects.append(record.reject(exc.field, exc.reason, exc.value))
                 continue
             identities = kind.identities_of(row)
-            first = next((seen[kind.name][i] for i in identities if i in seen[kind.name]), None)
-            if first is not None:
-                refused.add(id(record))
-                where = f"line {first.line}" if first.line else f"entity {first.entity}"
-                parsed.rejects.append(record.reject(None, f"duplicate of {first.source} {where}"))
+            duplicate = next((i for i in identities if i in first), None)
+            if duplicate is not None:
+                refused[id(record)] = record
+                source, line, entity = first[duplicate]
+                where = f"line {line}" if line else f"entity {entity}"
+                report.rejects.append(record.reject(None, f"duplicate of {source} {where}"))
                 continue
-            seen[kind.name].update(dict.fromkeys(identities, record))
-            parsed.rows.setdefault(kind.name, []).append(ParsedRecord(kind.name, row, record))
-        return parsed
+            where_first = (record.source, record.line, record.entity)
+            for identity in identities:
+                first[identity] = where_first
+            out.append(ParsedRecord(kind.name, row, record))
+        if kind.lookup is not None:
+            seen.in_load[kind.name].update(kind.identity(p.row) for p in out)
+        return out
 
-    def _existing(self, statement: str, keys: set[str], in_load: set[str]) -> set[str]:
-        """Keys that exist in this load or in the store."""
-        missing = sorted(keys - in_load)
-        found: set[str] = set(in_load)
+    def _known(self, referred: str, keys: set[str], seen: _Seen) -> None:
+        """Look up in the store the keys of a referred kind neither in this load nor looked up before."""
+        in_store = seen.in_store[referred]
+        missing = sorted(k for k in keys if k not in seen.in_load[referred] and k not in in_store)
+        if not missing:
+            return
+        lookup_of = RECORD_KINDS[referred].lookup
+        assert lookup_of is not None, f"a record refers to {referred}, which has no lookup"
         step = settings.READ_BATCH_SIZE
         for start in range(0, len(missing), step):
-            rows = self.store.read(statement, {"keys": missing[start : start + step]})
-            found.update(row["key"] for row in rows)
-        return found
+            part = missing[start : start + step]
+            found = {row["key"] for row in self.store.read(lookup_of.existing, {"keys": part})}
+            in_store.update((k, k in found) for k in part)
 
     def _stored(self, kind: RecordKind, records: list[ParsedRecord]) -> dict[Any, Row]:
         """The stored counterparts of a kind's records that must agree with them, by identity."""
@@ -191,76 +357,66 @@ class Loader:
                 found[row["key"]] = row
         return found
 
-    def _check_references(self, parsed: dict[str, list[ParsedRecord]],
-                          report: LoadReport) -> dict[str, list[ParsedRecord]]:
-        """Rows whose references hold (in this load or in the store) and that keep the catalogue's rules; the
-        others go to the report."""
+    def _check_chunk(self, kind: RecordKind, parsed: list[ParsedRecord], seen: _Seen,
+                     catalogue: Mapping[str, Mapping[str, Any]], report: LoadReport) -> list[Row]:
+        """The rows of a chunk whose references hold (in this load or in the store) and that keep the catalogue's
+        rules; the others go to the report."""
         needed: dict[str, set[str]] = defaultdict(set)
-        for kind, records in parsed.items():
-            for p in records:
-                for _, key, referred in RECORD_KINDS[kind].references(p.row):
-                    needed[referred].add(key)
-        known: dict[str, set[str]] = {}
-        for referred_kind in RECORD_KINDS.values():
-            if referred_kind.lookup is not None:
-                in_load = {referred_kind.identity(p.row) for p in parsed.get(referred_kind.name, [])}
-                known[referred_kind.name] = self._existing(referred_kind.lookup.existing, needed[referred_kind.name],
-                                                           in_load)
-        catalogue = {row["measure"]["code"]: row["measure"] for row in self.store.read(lookup.MEASURES)}
-        stored = {kind: self._stored(record_kind, parsed.get(kind, [])) for kind, record_kind in RECORD_KINDS.items()}
+        for p in parsed:
+            for _, key, referred in kind.references(p.row):
+                needed[referred].add(key)
+        for referred, keys in needed.items():
+            self._known(referred, keys, seen)
+        stored = self._stored(kind, parsed)
 
-        def problem(kind: str, row: Row) -> Problem | None:
-            record_kind = RECORD_KINDS[kind]
-            for field_name, key, referred in record_kind.references(row):
-                if key not in known[referred]:
+        def problem(row: Row) -> Problem | None:
+            for field_name, key, referred in kind.references(row):
+                if key not in seen.in_load[referred] and not seen.in_store[referred].get(key):
                     unknown = RECORD_KINDS[referred].lookup
-                    assert unknown is not None, f"{kind} refers to {referred}, which has no lookup"
+                    assert unknown is not None, f"{kind.name} refers to {referred}, which has no lookup"
                     return field_name, unknown.unknown, key
-            if record_kind.from_catalogue is not None:
-                record_kind.from_catalogue(row, catalogue)
-            if record_kind.catalogue_problem is not None:
-                found = record_kind.catalogue_problem(row, catalogue)
+            if kind.from_catalogue is not None:
+                kind.from_catalogue(row, catalogue)
+            if kind.catalogue_problem is not None:
+                found = kind.catalogue_problem(row, catalogue)
                 if found:
                     return found
-            counterpart = stored[kind].get(record_kind.identity(row))
-            if record_kind.stored is not None and counterpart is not None:
-                return record_kind.stored.problem(row, counterpart)
+            counterpart = stored.get(kind.identity(row))
+            if kind.stored is not None and counterpart is not None:
+                return kind.stored.problem(row, counterpart)
             return None
 
-        accepted: dict[str, list[ParsedRecord]] = {}
-        for kind in RECORD_KINDS:
-            keep: list[ParsedRecord] = []
-            for p in parsed.get(kind, []):
-                found = problem(kind, p.row)
-                if found:
-                    report.rejects.append(p.record.reject(*found))
-                else:
-                    keep.append(p)
-            accepted[kind] = keep
-        return accepted
+        keep: list[Row] = []
+        for p in parsed:
+            found = problem(p.row)
+            if found:
+                report.rejects.append(p.record.reject(*found))
+            else:
+                keep.append(p.row)
+        return keep
 
-    # -- writing
 
-    def _write(self, accepted: dict[str, list[ParsedRecord]], report: LoadReport) -> None:
-        total = sum(len(v) for v in accepted.values())
-        bar = None
-        if self.progress and total:
-            from tqdm import tqdm
+class _Batches:
+    """Rows waiting per write statement until a batch of `size` is full: a chunk's rows split over several
+    statements (one per role type, per subject kind) still go out in full batches."""
 
-            bar = tqdm(total=total, unit="rows", desc="loading")
-        report.writing = True
-        try:
-            for kind in RECORD_KINDS.values():
-                rows = [p.row for p in accepted.get(kind.name, [])]
-                report.loaded[kind.name] = 0
-                for statement, group in kind.statements(rows):
-                    size = self.batch_size or settings.WRITE_BATCH_SIZE
-                    for start in range(0, len(group), size):
-                        batch = group[start : start + size]
-                        report.loaded[kind.name] += self.store.write_rows(statement, batch, batch_size=len(batch))
-                        if bar is not None:
-                            bar.update(len(batch))
-        finally:
-            if bar is not None:
-                bar.close()
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._waiting: dict[str, tuple[str, list[Row]]] = {}
 
+    def add(self, kind: RecordKind, rows: list[Row]) -> Iterator[tuple[str, list[Row]]]:
+        for statement, group in kind.statements(rows):
+            _, waiting = self._waiting.setdefault(statement, (kind.name, []))
+            waiting.extend(group)
+            while len(waiting) >= self.size:
+                batch, waiting[:] = waiting[: self.size], waiting[self.size :]
+                yield statement, batch
+
+    def rest(self, before: str | None = None) -> Iterator[tuple[str, str, list[Row]]]:
+        """What is left of the rows of every kind (but `before`), in the order the statements first came (load
+        order)."""
+        for statement, (kind_name, rows) in list(self._waiting.items()):
+            if kind_name != before:
+                del self._waiting[statement]
+                if rows:
+                    yield kind_name, statement, rows

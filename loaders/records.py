@@ -5,7 +5,7 @@ importing each other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,3 +59,17 @@ class Reject:
 def belongs_to_refused(kind: str) -> str:
     """The reason a record is refused with when the record of its line it belongs to (`depends_on`) was refused."""
     return f"not loaded: the {kind} record of the same line was rejected"
+
+
+class OrderedRecords:
+    """Records read as they are iterated, every record of a kind before those of the next kind in load order
+    (loaders/kinds.py): a CSV bundle, file by file. The loader takes them a chunk at a time
+    (settings.LOAD_CHUNK_SIZE) instead of holding the whole input, so a bundle of ten million rows loads in the
+    memory of a chunk plus the keys seen. `read(rejects)` yields the records and appends the lines it cannot read
+    to `rejects` as it meets them."""
+
+    def __init__(self, read: Callable[[list[Reject]], Iterator[Record]]) -> None:
+        self._read = read
+
+    def read(self, rejects: list[Reject]) -> Iterator[Record]:
+        return self._read(rejects)

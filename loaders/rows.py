@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from graph import rules
-from graph.identifiers import InvalidIdentifier, decode_uscc, mask_id_number, validate_id_number, validate_uscc
+from graph.identifiers import InvalidIdentifier, decode_valid_uscc, mask_id_number, validate_id_number, validate_uscc
 from graph.model import (
     DocumentKind,
     EntryStatus,
@@ -36,6 +37,10 @@ class RowError(ValueError):
         self.value = value
 
 
+# Control characters a text field may not hold: every one below U+0020 except tab and line feed.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
+
+
 def text(raw: Raw, field: str, *, required: bool = False, max_length: int = 2000) -> str | None:
     value = raw.get(field)
     if value is None:
@@ -49,7 +54,7 @@ def text(raw: Raw, field: str, *, required: bool = False, max_length: int = 2000
         return None
     if len(value) > max_length:
         raise RowError(field, f"is longer than {max_length} characters", value[:40] + "…")
-    if any(ord(c) < 32 and c not in "\t\n" for c in value):
+    if _CONTROL.search(value):
         raise RowError(field, "contains control characters", value[:40])
     return value
 
@@ -188,7 +193,7 @@ def _organization_details(raw: Raw) -> dict[str, Any]:
 
 def parse_organization(raw: Raw) -> dict[str, Any]:
     uscc = _uscc(raw, "uscc")
-    decoded = decode_uscc(uscc)
+    decoded = decode_valid_uscc(uscc)
     return {
         "uscc": uscc,
         "props": {
