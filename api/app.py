@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,11 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -109,7 +110,21 @@ class _BodyTooLarge(Exception):
     pass
 
 
+class TextFrames(ASGIWebSocketAdapter):
+    """WebSocket messages as text frames: `encode_json` gives bytes (orjson), which strawberry would send as binary
+    frames, and browser clients of graphql-transport-ws (GraphiQL's included) read only text ones."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            encoded = self.view.encode_json(message)
+            await self.ws.send_text(encoded.decode("utf-8") if isinstance(encoded, bytes) else encoded)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class CreditGraphQL(GraphQL[Context, None]):
+    websocket_adapter_class = TextFrames  # type: ignore[assignment]
+
     def __init__(self, store_holder: dict[str, GraphStore], **kwargs: Any) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.GRAPHIQL else None,
                          allow_queries_via_get=False, **kwargs)

@@ -76,7 +76,10 @@ async def _subscribe(ws: ClientConnection, sub_id: str, watch: list[dict[str, st
 
 
 async def _message(ws: ClientConnection, timeout: float = 5) -> Payload:
-    return dict(json.loads(await asyncio.wait_for(ws.recv(), timeout)))
+    frame = await asyncio.wait_for(ws.recv(), timeout)
+    # Text frames: browser clients (GraphiQL's graphql-ws) read only those; a binary frame is "missing 'type'".
+    assert isinstance(frame, str), f"a binary frame: {frame!r}"
+    return dict(json.loads(frame))
 
 
 async def _wait_for_subscribers(n: int) -> None:
