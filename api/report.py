@@ -20,7 +20,6 @@ from api.auth import (
     DEPARTMENT,
     INVESTIGATOR,
     AccessLogged,
-    PublicView,
     RequirePurpose,
     RequireRole,
     principal,
@@ -184,7 +183,7 @@ class ReportEntry:
 class ReportCreditGroup:
     kind: ListKind
     title: str
-    entries: list[ReportEntry] = strawberry.field(extensions=[PublicView()])
+    entries: list[ReportEntry]
 
     @strawberry.field(description="records in force on the report's day")
     def in_force_count(self) -> int:
@@ -271,8 +270,8 @@ def _registration(r: rep.CreditReport) -> ReportRegistration:
 
 
 def _measures(r: rep.CreditReport, measures: list[dict[str, Any]], shared: Shared) -> list[ReportMeasure]:
-    return [ReportMeasure(measure=shared.measure(m), basis=Document.from_map(r.documents.get(m.get("basisDocument") or "")))
-            for m in measures]
+    return [ReportMeasure(measure=shared.measure(m),
+                          basis=Document.from_map(r.documents.get(m.get("basisDocument") or ""))) for m in measures]
 
 
 def _entry(r: rep.CreditReport, e: rep.ReportEntry, shared: Shared) -> ReportEntry:

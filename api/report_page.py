@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from api.auth import ADMIN, Unauthenticated, authenticate, cached_principal
+from api.auth import ADMIN, MAY_UNMASK, Unauthenticated, authenticate, cached_principal
 from api.check_types import ScenarioCode
 from api.context import Context, Loaders
 from api.offload import run_blocking
@@ -41,7 +41,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATUS: dict[str, int] = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "INVALID_INPUT": 400, "NOT_FOUND": 404,
                           "STORE_UNAVAILABLE": 503, "QUERY_TIMEOUT": 503}
 
-_PERSON = "id name idNumber"
+_PERSON = "id name idNumber idNumberUnmasked @include(if: $unmask)"
 _ROLE_AT = "role from to title"
 _MEASURE = "measure { code name nameEn mandatory basisDocument basisItem } basis { documentId number title }"
 _ENTRY = ("entryId kind reason severity start end actDate status leniency repairable "
@@ -51,7 +51,8 @@ _PATH = "path { nodes { kind key name } relationships { type from to ratio forwa
 
 # The document the page and the PDF render: everything `creditReport` answers.
 REPORT_DOCUMENT = f"""
-query CreditReportPage($uscc: String!, $scenario: Scenario!, $asOf: Date, $purpose: String, $trace: Boolean!) {{
+query CreditReportPage($uscc: String!, $scenario: Scenario!, $asOf: Date, $purpose: String, $trace: Boolean!,
+                       $unmask: Boolean!) {{
   creditReport(subject: {{uscc: $uscc}}, scenario: $scenario, asOf: $asOf, purpose: $purpose) {{
     cover {{ title reportNumber asOf issuedAt dataVersion scenario scenarioName purpose issuer keyLabel role
              scenarioBasis {{ documentId number title }}
@@ -166,8 +167,11 @@ async def report_data(store: GraphStore, request: Request, uscc: str) -> dict[st
     """What `creditReport` answers this caller for the request's parameters."""
     variables = _parameters(request, uscc)
     context = await _context(store, request)
-    # The trace is asked for only by those who may see it (the field's own permission refuses everyone else).
-    variables["trace"] = context.principal.role in (*TRACE_ROLES, ADMIN)
+    # The trace and the unmasked ID numbers are asked for only by those who may see them (the fields' own
+    # permissions refuse everyone else, and register every unmasking in the access log).
+    who = context.principal
+    variables["trace"] = who.role in (*TRACE_ROLES, ADMIN)
+    variables["unmask"] = bool(who.unmask and who.role in MAY_UNMASK and variables["purpose"])
     data = await _execute(context, REPORT_DOCUMENT, variables)
     report: dict[str, Any] = data["creditReport"]
     return report
