@@ -269,6 +269,10 @@ def test_who_may_ask_for_a_report_and_what_bad_input_gets(store: GraphStore, api
     assert person[0]["extensions"]["code"] == "INVALID_INPUT" and "organisations" in person[0]["message"]
     missing = bank.errors(REPORT, {**variables, "uscc": uscc(999_999), "purpose": BANK_PURPOSE})
     assert missing[0]["extensions"]["code"] == "NOT_FOUND"
+    # A report costs what an actualController traversal costs (api/limits.py): six at once exceed a BANK budget.
+    many = "{ " + " ".join(f'r{i}: creditReport(subject: {{uscc: "{B}"}}, scenario: BANK_CREDIT, '
+                           f'purpose: "CREDIT_APPROVAL") {{ cover {{ reportNumber }} }}' for i in range(6)) + " }"
+    assert bank.errors(many)[0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
 
     # The same codes over /reports, with their HTTP statuses.
     good = {"scenario": "BANK_CREDIT", "asOf": AS_OF, "purpose": BANK_PURPOSE}
