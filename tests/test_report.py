@@ -346,6 +346,12 @@ def test_the_pdf_for_a_bank_shows_the_traced_director_the_blacklist_entry_and_a_
     page = _get(verify, "/reports/verify", number=number, hash=_tampered(digest))
     assert 'data-valid="false"' in page.text and B not in page.text
 
+    # The PDF's report is in the access log under its number and hash, as a GraphQL one is.
+    log = api.gql(ACCESS_LOG)["accessLog"]["nodes"]
+    [issued] = [x for x in log if x["operation"] == "creditReport"]
+    assert (issued["reportNumber"], issued["evidenceHash"], issued["who"], issued["subject"]) == (
+        number, digest, "某银行信贷部", B)
+
     # One page rendered to PNG has text on it (README's screenshot is made the same way: docs/report-page.png).
     image = pypdfium2.PdfDocument(response.content)[0].render(scale=1).to_pil().convert("L")
     dark = sum(image.histogram()[:128])
