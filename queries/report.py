@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from graph import model, rules, settings
-from graph.errors import InvalidInput, NotFound
+from graph.errors import InvalidInput
 from graph.identifiers import decode_valid_uscc
 from graph.statements import audit as audit_statements
 from graph.store import GraphStore
@@ -226,22 +226,34 @@ def new_number(now: dt.datetime) -> str:
     return f"CR{now:%Y%m%d}-{secrets.token_hex(6).upper()}"
 
 
-def _marks(store: GraphStore, entry: Row, status: str | None) -> list[Mark]:
+_OBJECTION_TEXT = {"PENDING": "异议核查中，惩戒措施暂不执行", "UPHELD": "异议成立，记录已更正或撤销",
+                   "REJECTED": "异议不成立，记录维持"}
+_REPAIR_TEXT = {"PENDING": "信用修复申请审核中", "APPROVED": "信用修复已批准", "REJECTED": "信用修复申请未获批准"}
+
+
+def _mark(kind: str, status: str, filed: str | None, decided: str | None, day: dt.date) -> Mark | None:
+    """The mark as it stood on the report's day: none when filed later; still PENDING when decided later."""
+    filed_on, decided_on = rules.day_of((filed or "")[:10] or None), rules.day_of((decided or "")[:10] or None)
+    if filed_on is not None and filed_on > day:
+        return None
+    if decided_on is not None and decided_on > day:
+        status, decided_on = "PENDING", None
+    texts = _OBJECTION_TEXT if kind == "OBJECTION" else _REPAIR_TEXT
+    return Mark(kind, status, rules.iso(filed_on), rules.iso(decided_on), texts.get(status, status))
+
+
+def _marks(store: GraphStore, entry: Row, status: str | None, day: dt.date) -> list[Mark]:
+    """Objection and repair marks from the entry's lifecycle records, as they stood on the day."""
     history = lifecycle.history(store, entry["entryId"])
-    marks = [Mark("OBJECTION", o.get("status") or "", (o.get("filedAt") or "")[:10] or None,
-                  (o.get("resolvedAt") or "")[:10] or None,
-                  {"PENDING": "异议核查中，惩戒措施暂不执行", "UPHELD": "异议成立，记录已更正或撤销",
-                   "REJECTED": "异议不成立，记录维持"}.get(o.get("status") or "", "异议"))
+    found = [_mark("OBJECTION", o.get("status") or "", o.get("filedAt"), o.get("resolvedAt"), day)
              for o in history["objections"]]
-    marks += [Mark("REPAIR", r.get("status") or "", (r.get("appliedAt") or "")[:10] or None,
-                   (r.get("decidedAt") or "")[:10] or None,
-                   {"PENDING": "信用修复申请审核中", "APPROVED": "信用修复已批准",
-                    "REJECTED": "信用修复申请未获批准"}.get(r.get("status") or "", "信用修复"))
+    found += [_mark("REPAIR", r.get("status") or "", r.get("appliedAt"), r.get("decidedAt"), day)
               for r in history["repairs"]]
-    # Statuses loaded from a source without the lifecycle's records still carry the mark.
+    marks = [m for m in found if m is not None]
+    # A status loaded from a source without the lifecycle's records still carries its mark.
     if status == model.EntryStatus.UNDER_OBJECTION and not any(m.kind == "OBJECTION" and m.status == "PENDING"
                                                               for m in marks):
-        marks.append(Mark("OBJECTION", status, None, None, "异议核查中，惩戒措施暂不执行"))
+        marks.append(Mark("OBJECTION", status, None, None, _OBJECTION_TEXT["PENDING"]))
     if status == model.EntryStatus.REPAIRED and not any(m.kind == "REPAIR" and m.status == "APPROVED"
                                                        for m in marks):
         marks.append(Mark("REPAIR", status, None, None, "已完成信用修复，不再作为联合惩戒依据"))
@@ -257,7 +269,7 @@ def _groups(store: GraphStore, entries: list[Row], day: dt.date) -> list[EntryGr
             continue  # not yet proposed on the day
         by_kind.setdefault(entry["kind"], []).append(
             ReportEntry({**entry, "measures": sorted(entry.get("measures") or [], key=lambda m: m["code"])},
-                        status, rules.in_force_on(typed, day), _marks(store, entry, status)))
+                        status, rules.in_force_on(typed, day), _marks(store, entry, status, day)))
     for items in by_kind.values():
         items.sort(key=lambda r: (not r.in_force, r.entry.get("start") or "", r.entry["entryId"]))
     return [EntryGroup(kind, KIND_LABELS.get(kind, kind), by_kind.get(kind, [])) for kind in KIND_ORDER]
@@ -384,14 +396,6 @@ def verify(store: GraphStore, number: str, report_hash: str) -> Verification:
                                            "issued under this number)")
     return Verification(number, True, "报告真实：编号与哈希与出具记录一致 (the number and hash match the issued "
                                       "report)", record)
-
-
-def require_organization(store: GraphStore, uscc: str) -> str:
-    """The USCC, validated, of an organisation in the graph (NotFound otherwise)."""
-    code = lookup.require_uscc(uscc)
-    if lookup.organizations(store, [code])[0] is None:
-        raise NotFound(f"no organisation with USCC {code} in the graph", field="uscc")
-    return code
 
 
 __all__ = ["CreditReport", "EntryGroup", "IdentityAssurance", "IdentityLevel", "KeyPerson", "Mark", "ReportEntry",

@@ -9,6 +9,7 @@ changes what is asserted rather than breaking it silently.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import pytest
 
 from graph.store import GraphStore
 from loaders.pipeline import Loader
-from queries import lookup
+from queries import lifecycle, lookup
 from queries import report as rep
 from tests.conftest import ApiClient, uscc
 
@@ -33,6 +34,7 @@ D2 = "91350212MAD000051Y"  # case d: a repaired blacklist entry
 H3 = "91350206MAD0001157"  # case h1: H1 (blacklisted) controls H3 with 0.6 x 0.9
 I1 = "91350203MAD000174Y"  # case i: a red-list entry
 I2 = "91350206MAD0001825"  # case i: an administrative penalty
+L = "91350211MAD00022XF"  # case l: a focus-list entry (E-DEMO-013)
 TRACED = "P-DEMO-001"  # 陈志明
 BANK_PURPOSE = "CREDIT_APPROVAL: loan 42"
 SECTIONS = ("企业信用报告", "报告说明", "一、基本信息", "登记信息", "主要人员", "股东及出资", "实际控制人及控制链",
@@ -53,7 +55,7 @@ query($uscc: String!, $scenario: Scenario!, $asOf: Date, $purpose: String) {
                 controlChain { effectiveRatio party { ... on Organization { uscc } ... on Person { id } } } }
     }
     credit { kind title inForceCount entries { kindLabel statusOnAsOf statusLabel inForce
-             marks { kind status text }
+             marks { kind status at text }
              measures { measure { code mandatory basisDocument basisItem } basis { documentId number } }
              entry { entryId start end document { number } department { code name } } } }
     relatedRisk { identity { level }
@@ -256,6 +258,31 @@ def test_the_report_shows_entries_by_kind_with_their_marks_and_the_control_chain
     holder = next(x for x in h3["relatedRisk"] if x["finding"]["via"] == "SHAREHOLDER")
     assert holder["finding"]["ratio"] == pytest.approx(0.54)
     assert holder["finding"]["subject"]["uscc"] == "91350100MAD000094T" and holder["identity"] is None
+
+
+def test_objection_and_repair_marks_come_from_the_lifecycle_as_it_stood_on_the_day(store: GraphStore,
+                                                                                  api: ApiClient) -> None:
+    load_demo(store)
+    filed, applied = "2026-10-20", "2026-10-25"
+    lifecycle.file_objection(store, "E-DEMO-001", "登记材料系他人伪造", actor="A 的代理人",
+                             on=dt.date.fromisoformat(filed))
+    lifecycle.apply_for_repair(store, "E-DEMO-013", actor="L 的法定代表人", on=dt.date.fromisoformat(applied))
+    bank = api.as_role("BANK")
+
+    def only(report: dict[str, Any], kind: str) -> dict[str, Any]:
+        [entry] = next(g for g in report["credit"] if g["kind"] == kind)["entries"]
+        return entry
+
+    listed = only(_report(bank, A), "BLACKLIST")
+    assert listed["statusOnAsOf"] == "UNDER_OBJECTION"
+    assert [(m["kind"], m["status"], m["at"]) for m in listed["marks"]] == [("OBJECTION", "PENDING", filed)]
+    before = bank.gql(REPORT, {"uscc": A, "scenario": "BANK_CREDIT", "asOf": "2026-10-01",
+                               "purpose": BANK_PURPOSE})["creditReport"]
+    assert only(before, "BLACKLIST")["statusOnAsOf"] == "EFFECTIVE" and only(before, "BLACKLIST")["marks"] == []
+
+    focus = only(_report(bank, L), "FOCUS_LIST")
+    assert [(m["kind"], m["status"], m["at"]) for m in focus["marks"]] == [("REPAIR", "PENDING", applied)]
+    assert focus["marks"][0]["text"] == "信用修复申请审核中"
 
 
 def test_who_may_ask_for_a_report_and_what_bad_input_gets(store: GraphStore, api: ApiClient) -> None:
