@@ -198,25 +198,6 @@ class CreditReport:
         """The related risk: findings through persons and controlling holders (not the subject's own entries)."""
         return [f for f in self.check.findings if f.via is not checks.Via.SELF]
 
-    def identities(self) -> dict[str, IdentityAssurance]:
-        """Every person the report names (key persons, shareholders, findings, the control chain), by pid."""
-        found: dict[str, IdentityAssurance] = {}
-
-        def add(person: Row | None) -> None:
-            if person and person.get("pid") and person["pid"] not in found:
-                found[person["pid"]] = identity_assurance(person)
-
-        for kp in self.key_persons:
-            add(kp.person)
-        for row in self.shareholders:
-            add(row.get("person"))
-        for f in self.check.findings:
-            if f.subject_kind == "PERSON":
-                add(f.subject)
-        if self.control.controller_kind == ownership.PERSON:
-            add(self.control.controller)
-        return found
-
 
 # ---------------------------------------------------------------------------------------------- build
 
