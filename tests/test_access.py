@@ -444,11 +444,13 @@ def test_the_raw_id_number_is_projected_by_one_statement_only() -> None:
 
 
 def test_the_access_log_cannot_be_edited() -> None:
-    """Only two statements touch AccessRecord (append, list) and the API has no field that edits it."""
+    """Only three statements touch AccessRecord (append, list, a credit report's record by number: a read) and the
+    API has no field that edits it."""
     touching = sorted(name for name, text in all_statements().items()
                       if "AccessRecord" in text and not name.startswith("ddl."))
-    assert touching == ["audit.APPEND_ACCESS_RECORDS", "audit.LIST_ACCESS_RECORDS"], touching
+    assert touching == ["audit.APPEND_ACCESS_RECORDS", "audit.LIST_ACCESS_RECORDS", "audit.REPORT_RECORD"], touching
     assert "CREATE" in audit.APPEND_ACCESS_RECORDS and "DELETE" not in audit.APPEND_ACCESS_RECORDS
+    assert not {"CREATE", "MERGE", "SET", "DELETE", "REMOVE"} & set(audit.REPORT_RECORD.split())
     from api.schema import schema
 
     mutation = schema.schema_converter  # noqa: F841 - the schema object exists

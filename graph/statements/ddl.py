@@ -30,6 +30,7 @@ INDEXED_SPEC: tuple[tuple[str, str], ...] = (
     ("ListEntry", "kind"),
     ("ListEntry", "status"),
     ("ApiKey", "hash"),
+    ("AccessRecord", "reportNumber"),  # credit reports are verified by number (queries/report.py)
 )
 
 
