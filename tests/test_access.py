@@ -100,19 +100,20 @@ def test_unknown_revoked_and_malformed_keys_get_401_never_public(graph: GraphSto
     auth.revoke_key(graph, key_id)
     for headers in ({"Authorization": f"Bearer {token}"}, {"Authorization": "Bearer cg_not-a-key"},
                     {"X-Api-Key": "cg_not-a-key"}, {"Authorization": "Basic dXNlcjpwYXNz"}):
-        response = httpx.post(api.url, json={"query": "{ dataVersion }"}, headers=headers)
+        response = httpx.post(api.url, json={"query": "{ dataVersion }"}, headers=headers, timeout=30)
         assert response.status_code == 401, headers
         [error] = response.json()["errors"]
         assert error["extensions"]["code"] == "UNAUTHENTICATED"
         assert "data" not in response.json()
-    assert "revoked" in httpx.post(api.url, json={"query": "{ dataVersion }"},
-                                   headers={"Authorization": f"Bearer {token}"}).json()["errors"][0]["message"]
+    revoked = httpx.post(api.url, json={"query": "{ dataVersion }"}, headers={"Authorization": f"Bearer {token}"},
+                         timeout=30)
+    assert "revoked" in revoked.json()["errors"][0]["message"]
 
 
 def test_x_api_key_header_works_like_bearer(graph: GraphStore, api: ApiClient) -> None:
     _, token = auth.create_key(graph, label="header user", role="BANK")
     response = httpx.post(api.url, json={"query": CHECK, "variables": {"purpose": "CREDIT_APPROVAL"}},
-                          headers={"X-Api-Key": token})
+                          headers={"X-Api-Key": token}, timeout=30)
     assert response.status_code == 200 and response.json()["data"]["check"]["verdict"]
 
 
