@@ -107,6 +107,12 @@ GRAPHIQL = _flag("GRAPHIQL", True)
 MAX_PAGE_SIZE = int(_env("MAX_PAGE_SIZE", "200"))
 MAX_BATCH_SIZE = int(_env("MAX_BATCH_SIZE", "5000"))
 
+# Person identity (issue 14) in checks and liability tracing: the unresolved "possibly the same person" pairs
+# (POSSIBLY_SAME, OPEN or judged UNSURE) followed per person, best score first. Bounds a check's work on a common
+# name (a registration agent is legal representative of 153 companies in the 2019 registrations); pairs beyond
+# it are not looked at by the check (the review queue lists them all).
+IDENTITY_CANDIDATES_FOLLOWED = int(_env("IDENTITY_CANDIDATES_FOLLOWED", "10"))
+
 # The catalogue (measures, scenarios, list kinds with their default periods, departments: loaders/catalogue/*.csv),
 # and its decision scenarios; the GraphQL `Scenario` enum is built from this file at start-up, so
 # adding a scenario is a data change (a row here, loaded into the graph) and a restart.

@@ -9,6 +9,17 @@ can rest on as rows of one shape, one UNION branch per way a record can reach th
 - TRACED: entries of *other* organisations reaching a person through a role held there (liability tracing);
 - SHAREHOLDER: entries of holders up the equity chain, with the chain's nodes and relationships.
 
+Person identity (issue 14). A person record is a mention; `Person.identity` is the key it shares with every
+other mention of the same person (certain: the same valid resident ID number; judged SAME; or merged
+automatically). Further branches, with the same `via` values, reach:
+- IDENTITY: the *other* mentions of an officer's (or of the checked person's) identity: `sameAs` is the mention
+  reached, `link` the identity's basis, the POSSIBLY_SAME pairs inside it merged automatically (AUTO) or judged
+  SAME, each with its judgement id (an empty basis: the mentions share a resident ID number);
+- CANDIDATE: through an unresolved POSSIBLY_SAME pair of one of those mentions (OPEN, or judged UNSURE; never
+  DIFFERENT), at most $maxCandidates pairs per person, best score first, every mention of the other side's
+  identity: `sameAs` is the mention reached, `link` the pair with its score, evidence and status.
+queries/checks.py turns the CANDIDATE rows into "possibly the same person" findings (REVIEW, never RESTRICTED).
+
 Dates, statuses, scenario roles and measures are applied afterwards by queries/checks.py, so the rules are
 plain, unit-tested Python and the same on both engines.
 """
@@ -21,6 +32,40 @@ _ROLE_TYPES = "|".join(_ROLES)
 _ROLE_MAP = "{.from, .to, .title, role: type(%s)}"
 _NO_CHAIN = "NULL AS chainNodes, NULL AS chainLinks"
 _NO_SUBJECT = "NULL AS scenario, NULL AS version"
+_NO_LINK = "NULL AS sameAs, NULL AS link"
+# A mention as the identity branches project it: the person map, with its identity key.
+_MENTION = PERSON_MAP
+
+
+def _pair(r: str) -> str:
+    """A POSSIBLY_SAME pair `r` as a map, its ends by pid (the smaller first: the edge is directed so)."""
+    return (f"{r}{{.score, .evidence, .status, .verdict, .judgementId, left: startNode({r}).pid, "
+            f"right: endNode({r}).pid}}")
+
+
+def _basis(p: str) -> str:
+    """`link` of an IDENTITY row: the identity of `p` and its basis, the pairs inside it merged automatically or
+    judged SAME (a pattern comprehension: one list per row, nothing to aggregate)."""
+    return (f"{{kind: 'IDENTITY', identity: {p}.identity, basis: [(bx:Person {{identity: {p}.identity}})"
+            f"-[b:POSSIBLY_SAME]->(by:Person) WHERE by.identity = {p}.identity AND "
+            f"(b.status = 'AUTO' OR b.verdict = 'SAME') | {_pair('b')}]}}")
+
+
+def _candidates(p: str, keep: str) -> str:
+    """From a bound person `p` (with the variables `keep`) to every mention `dm` of the identities it may be the
+    same as: the unresolved pairs (OPEN, or judged UNSURE) of any mention of its identity, best score first, at
+    most $maxCandidates; `ps` is the pair, `c` its other end."""
+    return f"""
+MATCH (cm:Person {{identity: {p}.identity}})-[ps:POSSIBLY_SAME]-(c:Person)
+WHERE c.identity <> {p}.identity AND (ps.status = 'OPEN' OR ps.verdict = 'UNSURE')
+WITH {keep}, ps, c ORDER BY ps.score DESC, c.pid
+WITH {keep}, collect({{ps: ps, c: c}})[..$maxCandidates] AS candidates
+UNWIND candidates AS candidate
+WITH {keep}, candidate.ps AS ps, candidate.c AS c
+MATCH (dm:Person {{identity: c.identity}})"""
+
+
+_CANDIDATE_LINK = f"{{kind: 'CANDIDATE', pair: {_pair('ps')}}}"
 
 # The first two branches of both checks: the subject itself (with the scenario and the data version), and its
 # own entries. `%s`: label, key property, the subject's map as `person`, and as `organization` (the other NULL).
@@ -31,12 +76,12 @@ OPTIONAL MATCH (sc:Scenario {{code: $scenario}})
 OPTIONAL MATCH (v:Meta {{key: 'dataVersion'}})
 RETURN key, 'SUBJECT' AS via, %s AS person, NULL AS role, %s AS organization,
        NULL AS tracedRole, NULL AS entry, {_NO_CHAIN},
-       sc{{.code, .name, .checkedRoles, .basisDocument, .basisItem}} AS scenario, v.value AS version
+       sc{{.code, .name, .checkedRoles, .basisDocument, .basisItem}} AS scenario, v.value AS version, {_NO_LINK}
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:%s {{%s: key}})-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
-       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}"""
+       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}"""
 
 CHECK_ORGANIZATIONS = _SUBJECT_AND_SELF % ("Organization", "uscc", "NULL", f"s{ORGANIZATION_MAP}",
                                            "Organization", "uscc") + f"""
@@ -44,7 +89,7 @@ UNION ALL
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'OFFICER' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
-       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}
+       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
@@ -55,7 +100,42 @@ MATCH (p)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE o.uscc <> key AND e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role,
        o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
-       {_NO_CHAIN}, {_NO_SUBJECT}
+       {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
+UNION ALL
+// IDENTITY: the other mentions of an officer's identity, their own entries and the roles they held elsewhere.
+UNWIND $keys AS key
+MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
+WITH key, r, p
+MATCH (q:Person {{identity: p.identity}})-[:HAS_ENTRY]->(e:ListEntry)
+WHERE q.pid <> p.pid
+RETURN key, 'OFFICER' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
+       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, q{_MENTION} AS sameAs,
+       {_basis("p")} AS link
+UNION ALL
+UNWIND $keys AS key
+MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
+WITH key, r, p
+MATCH (q:Person {{identity: p.identity}})-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WHERE q.pid <> p.pid AND o.uscc <> key AND e.kind IN $tracedKinds
+RETURN key, 'TRACED' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role,
+       o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
+       {_NO_CHAIN}, {_NO_SUBJECT}, q{_MENTION} AS sameAs, {_basis("p")} AS link
+UNION ALL
+// CANDIDATE: the same, for every mention of the identities an officer may be (possibly the same person).
+UNWIND $keys AS key
+MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
+WITH key, r, p{_candidates("p", "key, r, p")}-[:HAS_ENTRY]->(e:ListEntry)
+RETURN key, 'OFFICER' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
+       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs,
+       {_CANDIDATE_LINK} AS link
+UNION ALL
+UNWIND $keys AS key
+MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
+WITH key, r, p{_candidates("p", "key, r, p")}-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WHERE o.uscc <> key AND e.kind IN $tracedKinds
+RETURN key, 'TRACED' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role,
+       o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
+       {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs, {_CANDIDATE_LINK} AS link
 UNION ALL
 UNWIND $keys AS key
 MATCH chain = (s:Organization {{uscc: key}})<-[:SHAREHOLDER_OF*1..6]-(h)
@@ -69,7 +149,7 @@ RETURN key, 'SHAREHOLDER' AS via,
        e{ENTRY_MAP} AS entry,
        [n IN nodes(chain) | n{{.uscc, .pid, .name}}] AS chainNodes,
        [x IN relationships(chain) | x{{.ratio, .from, .to}}] AS chainLinks,
-       {_NO_SUBJECT}
+       {_NO_SUBJECT}, {_NO_LINK}
 """
 
 CHECK_PERSONS = _SUBJECT_AND_SELF % ("Person", "pid", f"s{PERSON_MAP}", "NULL", "Person", "pid") + f"""
@@ -78,14 +158,52 @@ UNWIND $keys AS key
 MATCH (p:Person {{pid: key}})-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
-       t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}
+       t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
+UNION ALL
+// IDENTITY: the other mentions of the checked person's identity, their entries and the roles they held.
+UNWIND $keys AS key
+MATCH (s:Person {{pid: key}})
+WITH key, s
+MATCH (q:Person {{identity: s.identity}})-[:HAS_ENTRY]->(e:ListEntry)
+WHERE q.pid <> key
+RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
+       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, q{_MENTION} AS sameAs, {_basis("s")} AS link
+UNION ALL
+UNWIND $keys AS key
+MATCH (s:Person {{pid: key}})
+WITH key, s
+MATCH (q:Person {{identity: s.identity}})-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WHERE q.pid <> key AND e.kind IN $tracedKinds
+RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
+       t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT},
+       q{_MENTION} AS sameAs, {_basis("s")} AS link
+UNION ALL
+// CANDIDATE: the same, for every mention of the identities the checked person may be.
+UNWIND $keys AS key
+MATCH (s:Person {{pid: key}})
+WITH key, s{_candidates("s", "key, s")}-[:HAS_ENTRY]->(e:ListEntry)
+RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
+       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs, {_CANDIDATE_LINK} AS link
+UNION ALL
+UNWIND $keys AS key
+MATCH (s:Person {{pid: key}})
+WITH key, s{_candidates("s", "key, s")}-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WHERE e.kind IN $tracedKinds
+RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
+       t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT},
+       dm{_MENTION} AS sameAs, {_CANDIDATE_LINK} AS link
 """
 
 # Everyone who held a role in the listed organisation, at any time; queries/checks.py decides who is reached
-# (the role held when the act happened or the listing was made) and says why the others are not.
+# (the role held when the act happened or the listing was made) and says why the others are not. `candidates`:
+# the unresolved POSSIBLY_SAME pairs of any mention of the role-holder's identity (OPEN, or judged UNSURE), the
+# other side with it; queries/checks.py keeps the best settings.MAX_CANDIDATES_PER_PERSON.
 TRACE_LIABILITY = f"""
 MATCH (o:Organization)-[:HAS_ENTRY]->(e:ListEntry {{entryId: $entryId}})
 OPTIONAL MATCH (p:Person)-[r:{_ROLE_TYPES}]->(o)
-RETURN o{ORGANIZATION_MAP} AS organization, e{ENTRY_MAP} AS entry, p{PERSON_MAP} AS person,
-       r{_ROLE_MAP % "r"} AS role
+RETURN o{ORGANIZATION_MAP} AS organization, e{ENTRY_MAP} AS entry, p{_MENTION} AS person,
+       r{_ROLE_MAP % "r"} AS role,
+       [(cm:Person {{identity: p.identity}})-[ps:POSSIBLY_SAME]-(c:Person)
+        WHERE c.identity <> p.identity AND (ps.status = 'OPEN' OR ps.verdict = 'UNSURE')
+        | {{other: c{_MENTION}, pair: {_pair("ps")}}}] AS candidates
 """
