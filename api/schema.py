@@ -132,7 +132,8 @@ class CheckQuery:
                       extensions=[AccessLogged("traceLiability", argument("entry_id", "LIST_ENTRY"),
                                                lambda t: len(t.reached))])
     def trace_liability(self, info: Info, entry_id: str, purpose: str | None = None) -> LiabilityTrace:
-        return liability_trace(*checks.trace_liability(info.context.store, entry_id))
+        t = checks.trace(info.context.store, entry_id)
+        return liability_trace(t.organization, t.entry, t.reaches, t.possibly_same)
 
     @strawberry.field(description="The access log, oldest first (append-only; nothing can edit it; ADMIN only)",
                       permission_classes=[RequireRole(ADMIN)])
