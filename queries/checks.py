@@ -167,29 +167,78 @@ def _evidence_list(raw: Any) -> list[Row]:
     return [dict(x) for x in parsed if isinstance(x, dict)]
 
 
-def pair_of(m: Row) -> Row:
+def pair_of(m: Row, judgement_id: str | None = None) -> Row:
     """A POSSIBLY_SAME pair as a check reports it: its ends (pids, the smaller first), score, status, the verdict
     and id of its current judgement (if any), and its evidence as a list."""
     score = m.get("score")
     return {"left": m.get("left"), "right": m.get("right"),
             "score": round(float(score), 6) if score is not None else None, "status": m.get("status"),
-            "verdict": m.get("verdict"), "judgementId": m.get("judgementId"),
+            "verdict": m.get("verdict"), "judgementId": judgement_id,
             "evidence": _evidence_list(m.get("evidence"))}
 
 
-def identity_link(row: Row) -> IdentityLink | None:
+@dataclass
+class Basis:
+    """What the identities reached through other mentions rest on (`IDENTITY_BASIS`): per identity its SAME
+    judgements and AUTO pairs; per pair (left, right) the id of its current judgement."""
+
+    judgements: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
+    auto: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
+    pair_judgements: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def read_basis(store: GraphStore, identities: set[str], pairs: set[tuple[str, str]]) -> Basis:
+    """One read for every identity and pair of a check (or a batch of checks); nothing when there are none."""
+    basis = Basis()
+    if not identities and not pairs:
+        return basis
+    for row in store.read(checks.IDENTITY_BASIS, {"identities": sorted(identities),
+                                                  "pairs": [list(p) for p in sorted(pairs)]}):
+        if row["kind"] == "JUDGEMENT":
+            basis.judgements[row["key"]].append(row["judgement"])
+        elif row["kind"] == "AUTO":
+            basis.auto[row["key"]].append(row["pair"])
+        elif row["judgement"]:
+            j = row["judgement"]
+            basis.pair_judgements[(j["left"], j["right"])] = j["judgementId"]
+    return basis
+
+
+def basis_wanted(rows: Sequence[Row]) -> tuple[set[str], set[tuple[str, str]]]:
+    """The identities (reached through another mention) and the UNSURE pairs whose basis the rows need."""
+    identities: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    for row in rows:
+        link = row.get("link")
+        if not link:
+            continue
+        if link.get("kind") == "CANDIDATE":
+            pair = link.get("pair") or {}
+            if pair.get("verdict") == rules.UNSURE and pair.get("left") and pair.get("right"):
+                pairs.add((pair["left"], pair["right"]))
+        elif link.get("identity"):
+            identities.add(link["identity"])
+    return identities, pairs
+
+
+def identity_link(row: Row, basis: Basis) -> IdentityLink | None:
     """The row's IdentityLink (None for a row about the person's own record)."""
     link, mention = row.get("link"), row.get("sameAs")
     if not link or not mention:
         return None
     if link.get("kind") == "CANDIDATE":
-        pair = pair_of(link.get("pair") or {})
+        raw = link.get("pair") or {}
+        pair = pair_of(raw, basis.pair_judgements.get((str(raw.get("left")), str(raw.get("right")))))
         return IdentityLink("CANDIDATE", mention, mention.get("identity"), [pair],
                             [pair["judgementId"]] if pair["judgementId"] else [])
-    pairs = sorted((pair_of(b) for b in link.get("basis") or []),
-                   key=lambda p: (p["left"] or "", p["right"] or ""))
-    judgements = sorted({p["judgementId"] for p in pairs if p["judgementId"] and p["verdict"] == rules.SAME})
-    return IdentityLink("IDENTITY", mention, link.get("identity"), pairs, judgements, certain=not pairs)
+    key = link.get("identity")
+    same = [{"left": j["left"], "right": j["right"], "score": None, "status": rules.PAIR_JUDGED,
+             "verdict": rules.SAME, "judgementId": j["judgementId"], "evidence": []}
+            for j in basis.judgements.get(key, [])]
+    pairs = sorted([pair_of(a) for a in basis.auto.get(key, [])] + same,
+                   key=lambda p: (p["left"] or "", p["right"] or "", p["judgementId"] or ""))
+    judgements = sorted({p["judgementId"] for p in same})
+    return IdentityLink("IDENTITY", mention, key, pairs, judgements, certain=not pairs)
 
 
 def _identity_link(link: IdentityLink) -> PathLink:
@@ -495,6 +544,9 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
             if row.get("entry"):
                 hydrate_measures(row["entry"], catalogue)
 
+    # What the identities reached through other mentions rest on: a second read only when there are such.
+    basis = read_basis(store, *basis_wanted([row for rows in rows_by_key.values() for row in rows]))
+
     results = []
     for subject in subjects:
         rows = rows_by_key.get((subject.kind, subject.key), [])
@@ -518,7 +570,7 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
             status = rules.status_on(typed, day)
             if status != row["entry"].get("status"):
                 row["entry"] = {**row["entry"], "status": status}  # as the history stood on the day
-            link = identity_link(row)
+            link = identity_link(row, basis)
             target = ev
             if link is not None and link.kind == "CANDIDATE":
                 pair = link.pairs[0]
@@ -623,6 +675,9 @@ def trace(store: GraphStore, entry_id: str) -> Trace:
     organization, entry = rows[0]["organization"], rows[0]["entry"]
     hydrate_measures(entry, measure_catalogue(store, lookup.data_version(store)))
     typed = rules.Entry.from_map(entry)
+    unsure = {(c["pair"]["left"], c["pair"]["right"]) for row in rows for c in row.get("candidates") or []
+              if (c.get("pair") or {}).get("verdict") == rules.UNSURE}
+    basis = read_basis(store, set(), unsure)
     reaches = []
     possible: dict[tuple[str, str], PossibleReach] = {}
     for row in rows:
@@ -637,7 +692,8 @@ def trace(store: GraphStore, entry_id: str) -> Trace:
                              measures if liability.reached else [], liability.reason, nodes, links))
         if not liability.reached:
             continue
-        candidates = [(pair_of(c["pair"]), c["other"]) for c in row.get("candidates") or [] if c.get("other")]
+        candidates = [(pair_of(c["pair"], basis.pair_judgements.get((c["pair"].get("left"), c["pair"].get("right")))),
+                       c["other"]) for c in row.get("candidates") or [] if c.get("other")]
         candidates = [(pair, other) for pair, other in candidates
                       if rules.unresolved_pair(pair["status"], pair["verdict"])]
         candidates.sort(key=lambda c: (-(c[0]["score"] or 0), c[1]["pid"]))

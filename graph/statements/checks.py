@@ -13,8 +13,8 @@ Person identity (issue 14). A person record is a mention; `Person.identity` is t
 other mention of the same person (certain: the same valid resident ID number; judged SAME; or merged
 automatically). Further branches, with the same `via` values, reach:
 - IDENTITY: the *other* mentions of an officer's (or of the checked person's) identity: `sameAs` is the mention
-  reached, `link` the identity's basis, the POSSIBLY_SAME pairs inside it merged automatically (AUTO) or judged
-  SAME, each with its judgement id (an empty basis: the mentions share a resident ID number);
+  reached, `link` names the identity (what it rests on is read afterwards by `IDENTITY_BASIS`, only for the
+  identities a check reached that way: rare, so nearly every check stays one round trip);
 - CANDIDATE: through an unresolved POSSIBLY_SAME pair of one of those mentions (OPEN, or judged UNSURE; never
   DIFFERENT), at most $maxCandidates pairs per person, best score first, every mention of the other side's
   identity: `sameAs` is the mention reached, `link` the pair with its score, evidence and status.
@@ -39,16 +39,13 @@ _MENTION = PERSON_MAP
 
 def _pair(r: str) -> str:
     """A POSSIBLY_SAME pair `r` as a map, its ends by pid (the smaller first: the edge is directed so)."""
-    return (f"{r}{{.score, .evidence, .status, .verdict, .judgementId, left: startNode({r}).pid, "
-            f"right: endNode({r}).pid}}")
+    return f"{r}{{.score, .evidence, .status, .verdict, left: startNode({r}).pid, right: endNode({r}).pid}}"
 
 
 def _basis(p: str) -> str:
-    """`link` of an IDENTITY row: the identity of `p` and its basis, the pairs inside it merged automatically or
-    judged SAME (a pattern comprehension: one list per row, nothing to aggregate)."""
-    return (f"{{kind: 'IDENTITY', identity: {p}.identity, basis: [(bx:Person {{identity: {p}.identity}})"
-            f"-[b:POSSIBLY_SAME]->(by:Person) WHERE by.identity = {p}.identity AND "
-            f"(b.status = 'AUTO' OR b.verdict = 'SAME') | {_pair('b')}]}}")
+    """`link` of an IDENTITY row: the identity of `p`. What the identity rests on (its automatic merges and SAME
+    judgements) is read by `IDENTITY_BASIS`, once for every identity a check reached through another mention."""
+    return f"{{kind: 'IDENTITY', identity: {p}.identity}}"
 
 
 def _candidates(p: str, keep: str) -> str:
@@ -206,4 +203,28 @@ RETURN o{ORGANIZATION_MAP} AS organization, e{ENTRY_MAP} AS entry, p{_MENTION} A
        [(cm:Person {{identity: p.identity}})-[ps:POSSIBLY_SAME]-(c:Person)
         WHERE c.identity <> p.identity AND (ps.status = 'OPEN' OR ps.verdict = 'UNSURE')
         | {{other: c{_MENTION}, pair: {_pair("ps")}}}] AS candidates
+"""
+
+# What the identities a check reached through another mention rest on, and the judgements of the UNSURE pairs it
+# reports: the SAME judgements between two of an identity's mentions (current ones), its automatic merges (AUTO
+# pairs), and the current judgement of each pair in $pairs ([left, right], the smaller pid first). No SAME
+# judgement and no AUTO pair: the mentions share a valid resident ID number (certain).
+IDENTITY_BASIS = f"""
+UNWIND $identities AS key
+MATCH (m:Person {{identity: key}})
+WITH key, collect(m.pid) AS pids
+UNWIND pids AS pid
+MATCH (j:IdentityJudgement {{left: pid}})
+WHERE j.current = true AND j.verdict = 'SAME' AND j.right IN pids
+RETURN key, 'JUDGEMENT' AS kind, j{{.judgementId, .left, .right, .verdict}} AS judgement, NULL AS pair
+UNION ALL
+UNWIND $identities AS key
+MATCH (a:Person {{identity: key}})-[c:POSSIBLY_SAME {{status: 'AUTO'}}]->(b:Person)
+WHERE b.identity = key
+RETURN key, 'AUTO' AS kind, NULL AS judgement, {_pair("c")} AS pair
+UNION ALL
+UNWIND $pairs AS ends
+MATCH (j:IdentityJudgement {{left: ends[0], right: ends[1]}})
+WHERE j.current = true
+RETURN NULL AS key, 'PAIR' AS kind, j{{.judgementId, .left, .right, .verdict}} AS judgement, NULL AS pair
 """
