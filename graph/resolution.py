@@ -138,16 +138,21 @@ def pair(a: str, b: str) -> Pair:
 
 @dataclass(frozen=True)
 class Evidence:
+    """One piece of evidence. `detail` names organisations (USCCs), divisions, counts and dates, never a person:
+    the persons it rests on (co-officers) are `pids`, so the API can mask them and log who saw them."""
+
     kind: EvidenceKind
     detail: str
     weight: float
+    pids: tuple[str, ...] = ()
 
     def to_map(self) -> dict[str, Any]:
-        return {"kind": self.kind.value, "detail": self.detail, "weight": self.weight}
+        return {"kind": self.kind.value, "detail": self.detail, "weight": self.weight, "pids": list(self.pids)}
 
     @classmethod
     def from_map(cls, m: Row) -> Evidence:
-        return cls(EvidenceKind(m["kind"]), str(m.get("detail") or ""), float(m.get("weight") or 0.0))
+        return cls(EvidenceKind(m["kind"]), str(m.get("detail") or ""), float(m.get("weight") or 0.0),
+                   tuple(m.get("pids") or ()))
 
 
 # Log-odds weights of each kind of evidence (how much likelier for one person than for two namesakes). Checked on
@@ -184,17 +189,26 @@ class Context:
     """What scoring a pair needs to know about the mentions around it."""
 
     block_size: Mapping[str, int]  # name key → mentions with it
-    officers: Mapping[str, frozenset[str]]  # uscc → the name keys of the mentions holding something there
+    officers: Mapping[str, Mapping[str, tuple[str, ...]]]  # uscc → name key → pids holding something there
 
     @classmethod
     def of(cls, mentions: Iterable[Mention]) -> Context:
         sizes: dict[str, int] = defaultdict(int)
-        officers: dict[str, set[str]] = defaultdict(set)
+        officers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for m in mentions:
             sizes[m.key] += 1
             for a in m.affiliations:
-                officers[a.uscc].add(m.key)
-        return cls(dict(sizes), {k: frozenset(v) for k, v in officers.items()})
+                officers[a.uscc][m.key].add(m.pid)
+        return cls(dict(sizes), {u: {k: tuple(sorted(p)) for k, p in names.items()} for u, names in officers.items()})
+
+    def around(self, usccs: Iterable[str], own_key: str) -> dict[str, set[str]]:
+        """The name keys of the officers of these organisations (but `own_key`), with their pids."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for u in usccs:
+            for key, pids in self.officers.get(u, {}).items():
+                if key != own_key:
+                    found[key].update(pids)
+        return found
 
 
 def _overlap(a: Affiliation, b: Affiliation) -> bool:
@@ -216,10 +230,9 @@ def evidence(a: Mention, b: Mention, context: Context) -> list[Evidence] | None:
     two (each carries a valid ID number, and the engine did not pair them as the same number)."""
     if a.certain and b.certain:
         return None
-    found = [Evidence(EvidenceKind.SAME_NAME, f"both named {a.name}"
-                      + ("" if a.name == b.name else f" / {b.name}")
-                      + f" ({context.block_size.get(a.key, 2)} mentions of the name)",
-                      name_weight(context.block_size.get(a.key, 2)))]
+    size = context.block_size.get(a.key, 2)
+    found = [Evidence(EvidenceKind.SAME_NAME, ("the same name" if a.name == b.name else "the same name as normalised")
+                      + f", {size} mentions of it", name_weight(size))]
     shared = sorted(a.usccs & b.usccs)
     if shared:
         found.append(Evidence(EvidenceKind.SHARED_ORGANIZATION, "both in " + ", ".join(shared),
@@ -231,14 +244,15 @@ def evidence(a: Mention, b: Mention, context: Context) -> list[Evidence] | None:
                                   WEIGHTS[EvidenceKind.OVERLAPPING_PERIODS]))
     a_only, b_only = a.usccs - b.usccs, b.usccs - a.usccs
     if a_only and b_only:
-        around_a = set().union(*(context.officers.get(u, frozenset()) for u in a_only)) - {a.key}
-        around_b = set().union(*(context.officers.get(u, frozenset()) for u in b_only)) - {b.key}
-        common = sorted(around_a & around_b)
+        around_a, around_b = context.around(a_only, a.key), context.around(b_only, b.key)
+        common = sorted(set(around_a) & set(around_b))
         if common:
             counted = common[:MAX_CO_OFFICERS]
             found.append(Evidence(EvidenceKind.SHARED_CO_OFFICERS,
-                                  f"officers named {', '.join(counted)} in the organisations of both",
-                                  WEIGHTS[EvidenceKind.SHARED_CO_OFFICERS] * len(counted)))
+                                  f"{len(common)} officer name(s) in common between {', '.join(sorted(a_only))} "
+                                  f"and {', '.join(sorted(b_only))}",
+                                  WEIGHTS[EvidenceKind.SHARED_CO_OFFICERS] * len(counted),
+                                  tuple(sorted({p for k in counted for p in around_a[k] | around_b[k]}))))
     a_div, b_div = {x.division for x in a.affiliations}, {x.division for x in b.affiliations}
     if a_div and b_div:
         if a_div & b_div:
@@ -259,8 +273,8 @@ def evidence(a: Mention, b: Mention, context: Context) -> list[Evidence] | None:
         found.append(Evidence(kind, f"shown ID digits differ at position(s) {', '.join(str(i + 1) for i in differing)}",
                               WEIGHTS[kind]))
     elif shown >= MIN_VISIBLE_ID_DIGITS:
-        found.append(Evidence(EvidenceKind.MASKED_ID_COMPATIBLE, f"the {shown} ID digits both show agree "
-                              f"({a.id_masked})", WEIGHTS[EvidenceKind.MASKED_ID_COMPATIBLE]))
+        found.append(Evidence(EvidenceKind.MASKED_ID_COMPATIBLE, f"the {shown} ID digits both show agree",
+                              WEIGHTS[EvidenceKind.MASKED_ID_COMPATIBLE]))
     return found
 
 

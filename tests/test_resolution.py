@@ -80,7 +80,10 @@ def test_shared_organisation_and_co_officers() -> None:
     assert by_pair[("a", "b")].score >= settings.AUTO_MERGE_SCORE
     shared = by_pair[("c", "d")]
     assert EvidenceKind.SHARED_CO_OFFICERS in kinds(shared.evidence)
-    assert "陈刚" in next(e.detail for e in shared.evidence if e.kind is EvidenceKind.SHARED_CO_OFFICERS)
+    co = next(e for e in shared.evidence if e.kind is EvidenceKind.SHARED_CO_OFFICERS)
+    # Persons are named by pid, never in the detail (the API masks pids and logs who saw them).
+    assert co.pids == ("x", "y", "z1", "z2") and "陈刚" not in co.detail and "2 officer name(s)" in co.detail
+    assert all("李娜" not in e.detail for c in run.candidates for e in c.evidence)
     # The evidence is listed with weights that add up to the score.
     assert all(isinstance(e.weight, float) for e in shared.evidence)
     assert ("a", "c") not in by_pair  # other provinces, nothing shared
