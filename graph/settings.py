@@ -251,3 +251,19 @@ MAX_LABEL_LENGTH = 100
 MAX_PURPOSE_LENGTH = 500
 MAX_TEXT_LENGTH = 2_000
 MAX_ACTION_LENGTH = 500
+
+# Person identity (issue 14, graph/resolution.py). Scores are probabilities in [0, 1] from the evidence's log-odds
+# weights (resolution.WEIGHTS). A pair of same-named mentions becomes a `POSSIBLY_SAME` candidate only with some
+# evidence besides the name and a score of at least MIN_CANDIDATE_SCORE; it is merged without a judgement at
+# AUTO_MERGE_SCORE or above (chosen on the synthetic data, where it gives precision >= 0.99: bench/identity.py and
+# README "Who is who"). A name alone never reaches either (its weight is at most resolution.NAME_WEIGHT_MAX).
+MIN_CANDIDATE_SCORE = float(_env("MIN_CANDIDATE_SCORE", "0.5"))
+AUTO_MERGE_SCORE = float(_env("AUTO_MERGE_SCORE", "0.97"))
+# Namesake blocks: a normalised name shared by more mentions than this (王伟 in a national registry) is compared
+# only within its prefectures (the first 4 digits of the organisations' division codes); a prefecture's part
+# larger than this again is not compared at all and counted in the resolution report (its pairs would be
+# n*(n-1)/2 candidates nobody can review; a shared organisation still pairs them, see resolution.candidates).
+MAX_BLOCK_SIZE = int(_env("MAX_BLOCK_SIZE", "200"))
+# Mentions of one identity read and listed by identity_of, and the review queue's page size bound.
+MAX_IDENTITY_MENTIONS = 1_000
+MAX_REVIEW_PAGE = 200
