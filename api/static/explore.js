@@ -587,7 +587,7 @@
   async function reviewQueue(after) {
     const data = await gql(`query($first: Int!, $after: String, $purpose: String) {
       identityReview(first: $first, after: $after, purpose: $purpose) {
-        nodes { score status verdict judgementId evidence { kind detail weight }
+        nodes { score status verdict judgementId evidence { kind detail weight persons { id name } }
                 left { ${MENTION_FIELDS} } right { ${MENTION_FIELDS} } }
         pageInfo { hasNextPage endCursor } } }`, { first: 20, after: after || null, purpose: purpose() });
     return data.identityReview;
@@ -612,7 +612,7 @@
 
   function candidateCard(c, i) {
     const evidence = c.evidence.map((e) => `<li><span class="via">${esc(EVIDENCE[e.kind] || e.kind)}</span>
-      ${esc(e.detail || "")}${e.weight !== null && e.weight !== undefined ? ` <span class="muted">(${esc(e.weight)})</span>` : ""}</li>`).join("");
+      ${esc(e.detail || "")}${(e.persons || []).length ? "：" + e.persons.map((p) => esc(p.name || p.id)).join("、") : ""}${e.weight !== null && e.weight !== undefined ? ` <span class="muted">(${esc(e.weight)})</span>` : ""}</li>`).join("");
     const unsure = c.verdict === "UNSURE" ? `<div class="muted">已判定“不确定”（${esc(c.judgementId)}）</div>` : "";
     return `<div class="candidate" data-index="${i}" data-left="${esc(c.left.id)}" data-right="${esc(c.right.id)}">
       <div class="head"><span>疑似同一人</span><span class="score">相似度 ${esc(Math.round(c.score * 100))}%</span></div>
@@ -624,7 +624,8 @@
         <button type="button" data-verdict="UNSURE">不确定</button></div></div>`;
   }
 
-  async function showReview(after) {
+  /** Draw the queue (from `after`, a page cursor); `note` (what was just judged) leads the status line. */
+  async function showReview(after, note) {
     await withBusy("加载待核对", async () => {
       const page = await reviewQueue(after);
       const panel = $("details");
@@ -644,14 +645,14 @@
           }
           withBusy("提交判定", async () => {
             const j = await judge(card.dataset.left, card.dataset.right, b.dataset.verdict, reason);
-            setStatus(`已判定：${VERDICT[j.verdict] || j.verdict}（${j.judgementId}）`);
             document.body.dataset.judged = String((Number(document.body.dataset.judged) || 0) + 1);
-            await showReview();
+            await showReview(undefined, `已判定：${VERDICT[j.verdict] || j.verdict}（${j.judgementId}）`);
           }).catch(() => {});
         })));
       const more = $("review-more");
       if (more) more.addEventListener("click", () => showReview(page.pageInfo.endCursor).catch(() => {}));
-      setStatus(page.nodes.length ? `待核对 ${page.nodes.length} 对` : "没有待核对的记录");
+      const left = page.nodes.length ? `待核对 ${page.nodes.length} 对` : "没有待核对的记录";
+      setStatus(note ? `${note} · ${left}` : left);
       document.body.dataset.review = String((Number(document.body.dataset.review) || 0) + 1);
     });
   }
