@@ -180,7 +180,8 @@ def pair_of(m: Row, judgement_id: str | None = None) -> Row:
 @dataclass
 class Basis:
     """What the identities reached through other mentions rest on (`IDENTITY_BASIS`): per identity its SAME
-    judgements and AUTO pairs; per pair (left, right) the id of its current judgement."""
+    judgements and its pairs merged automatically or judged SAME; per pair (left, right) the id of its current
+    judgement."""
 
     judgements: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
     auto: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
@@ -196,7 +197,7 @@ def read_basis(store: GraphStore, identities: set[str], pairs: set[tuple[str, st
                                                   "pairs": [list(p) for p in sorted(pairs)]}):
         if row["kind"] == "JUDGEMENT":
             basis.judgements[row["key"]].append(row["judgement"])
-        elif row["kind"] == "AUTO":
+        elif row["kind"] == "PAIR_INSIDE":
             basis.auto[row["key"]].append(row["pair"])
         elif row["judgement"]:
             j = row["judgement"]
@@ -232,12 +233,13 @@ def identity_link(row: Row, basis: Basis) -> IdentityLink | None:
         return IdentityLink("CANDIDATE", mention, mention.get("identity"), [pair],
                             [pair["judgementId"]] if pair["judgementId"] else [])
     key = link.get("identity")
-    same = [{"left": j["left"], "right": j["right"], "score": None, "status": rules.PAIR_JUDGED,
-             "verdict": rules.SAME, "judgementId": j["judgementId"], "evidence": []}
-            for j in basis.judgements.get(key, [])]
-    pairs = sorted([pair_of(a) for a in basis.auto.get(key, [])] + same,
-                   key=lambda p: (p["left"] or "", p["right"] or "", p["judgementId"] or ""))
-    judgements = sorted({p["judgementId"] for p in same})
+    judged = {(j["left"], j["right"]): j["judgementId"] for j in basis.judgements.get(key, [])}
+    inside = {(p["left"], p["right"]): p for p in basis.auto.get(key, [])}
+    pairs = [pair_of(inside[ends], judged.get(ends)) if ends in inside else
+             {"left": ends[0], "right": ends[1], "score": None, "status": rules.PAIR_JUDGED, "verdict": rules.SAME,
+              "judgementId": judged[ends], "evidence": []}  # judged SAME without ever being proposed
+             for ends in sorted(set(inside) | set(judged))]
+    judgements = sorted(set(judged.values()))
     return IdentityLink("IDENTITY", mention, key, pairs, judgements, certain=not pairs)
 
 

@@ -12,6 +12,7 @@ provinces with nothing else in common never become a candidate at all.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -21,7 +22,8 @@ from graph import settings
 from graph.statements import writes
 from graph.store import GraphStore
 from loaders.rows import parse_measure
-from queries import identity
+from queries import checks, identity
+from queries.subjects import SubjectRef
 from tests.conftest import ApiClient, build, department, document, rec, uscc
 from tests.test_checks import MEASURES, entry, org
 
@@ -145,6 +147,7 @@ def test_a_possibly_same_director_makes_the_check_review_with_its_evidence(graph
 
 def test_same_restricts_citing_the_judgement_and_different_leaves_nothing(graph: GraphStore, api: ApiClient) -> None:
     bank, investigator = api.as_role("BANK"), api.as_role("INVESTIGATOR", label="investigator zhou")
+    pair = the_pair(investigator)
     same = judge(investigator, WANG_A, WANG_L, "SAME", "the same ID number in both registry extracts")
     assert same["verdict"] == "SAME" and same["who"] == "investigator zhou" and same["role"] == "INVESTIGATOR"
     assert (same["left"]["id"], same["right"]["id"]) == tuple(sorted((WANG_L, WANG_A))) and same["current"]
@@ -156,6 +159,9 @@ def test_same_restricts_citing_the_judgement_and_different_leaves_nothing(graph:
     link = finding["identity"]
     assert link["kind"] == "IDENTITY" and not link["certain"] and link["judgements"] == [same["judgementId"]]
     assert link["mention"]["id"] == WANG_L and finding["subject"]["id"] == WANG_L
+    [basis] = link["pairs"]  # the pair judged SAME, with the score and evidence it had
+    assert (basis["verdict"], basis["judgementId"], basis["status"]) == ("SAME", same["judgementId"], "JUDGED")
+    assert basis["score"] == pytest.approx(pair["score"]) and basis["evidence"] == pair["evidence"]
     assert result["judgementsReliedOn"] == [same["judgementId"]]
     assert same["judgementId"] in result["evidence"]  # the kept evidence names the judgement relied on
     assert [r["type"] for r in finding["path"]["relationships"]] == ["DIRECTOR", "SAME_PERSON",
@@ -295,3 +301,19 @@ def test_the_review_queue_is_best_first_and_pages(graph: GraphStore, api: ApiCli
     assert scores == sorted(scores, reverse=True) and len(scores) == first["totalOpen"]
     [error] = investigator.errors(REVIEW, {"first": 1, "after": "not-a-cursor", "p": INVESTIGATION})
     assert error["extensions"]["code"] == "INVALID_INPUT" and "after" in error["message"]
+
+
+def test_candidates_followed_per_person_are_bounded(graph: GraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """settings.IDENTITY_CANDIDATES_FOLLOWED bounds what a check follows: at 0 no pair is looked at (the check is
+    CLEAR); at 1 the best pair is, and the possibility is reported."""
+    subject = [SubjectRef.of(APPLICANT, None)]
+    day = dt.date.fromisoformat(AS_OF)
+    monkeypatch.setattr(settings, "IDENTITY_CANDIDATES_FOLLOWED", 0)
+    [none] = checks.check_subjects(graph, subject, "BANK_CREDIT", day)
+    assert none.verdict == "CLEAR" and none.findings == []
+    monkeypatch.setattr(settings, "IDENTITY_CANDIDATES_FOLLOWED", 1)
+    [one] = checks.check_subjects(graph, subject, "BANK_CREDIT", day)
+    assert one.verdict == "REVIEW" and [f.via for f in one.findings] == ["POSSIBLY_SAME_PERSON"]
+    assert checks.trace(graph, "E-LISTED").possibly_same
+    monkeypatch.setattr(settings, "IDENTITY_CANDIDATES_FOLLOWED", 0)
+    assert checks.trace(graph, "E-LISTED").possibly_same == []

@@ -206,8 +206,9 @@ RETURN o{ORGANIZATION_MAP} AS organization, e{ENTRY_MAP} AS entry, p{_MENTION} A
 """
 
 # What the identities a check reached through another mention rest on, and the judgements of the UNSURE pairs it
-# reports: the SAME judgements between two of an identity's mentions (current ones), its automatic merges (AUTO
-# pairs), and the current judgement of each pair in $pairs ([left, right], the smaller pid first). No SAME
+# reports: the SAME judgements between two of an identity's mentions (current ones; a judged pair the resolver
+# never proposed has no POSSIBLY_SAME), its candidate pairs merged automatically or judged SAME (with their score
+# and evidence), and the current judgement of each pair in $pairs ([left, right], the smaller pid first). No SAME
 # judgement and no AUTO pair: the mentions share a valid resident ID number (certain).
 IDENTITY_BASIS = f"""
 UNWIND $identities AS key
@@ -219,9 +220,9 @@ WHERE j.current = true AND j.verdict = 'SAME' AND j.right IN pids
 RETURN key, 'JUDGEMENT' AS kind, j{{.judgementId, .left, .right, .verdict}} AS judgement, NULL AS pair
 UNION ALL
 UNWIND $identities AS key
-MATCH (a:Person {{identity: key}})-[c:POSSIBLY_SAME {{status: 'AUTO'}}]->(b:Person)
-WHERE b.identity = key
-RETURN key, 'AUTO' AS kind, NULL AS judgement, {_pair("c")} AS pair
+MATCH (a:Person {{identity: key}})-[c:POSSIBLY_SAME]->(b:Person)
+WHERE b.identity = key AND (c.status = 'AUTO' OR c.verdict = 'SAME')
+RETURN key, 'PAIR_INSIDE' AS kind, NULL AS judgement, {_pair("c")} AS pair
 UNION ALL
 UNWIND $pairs AS ends
 MATCH (j:IdentityJudgement {{left: ends[0], right: ends[1]}})
