@@ -158,8 +158,9 @@ class Evidence:
 # Log-odds weights of each kind of evidence (how much likelier for one person than for two namesakes). Checked on
 # the synthetic data (bench/identity.py): with these, no pair on name and region alone reaches AUTO_MERGE_SCORE.
 WEIGHTS: dict[EvidenceKind, float] = {
-    EvidenceKind.SHARED_ORGANIZATION: 5.0,  # two records of one organisation's officer of one name: rarely two people
+    EvidenceKind.SHARED_ORGANIZATION: 3.5,  # officers of one name in one organisation: seldom two people
     EvidenceKind.OVERLAPPING_PERIODS: 1.0,  # ... at the same time there
+    EvidenceKind.SAME_SOLE_ROLE: 4.0,  # both its legal representative (or principal) at the same time: one post
     EvidenceKind.SHARED_CO_OFFICERS: 2.5,  # per co-officer name shared (counted up to MAX_CO_OFFICERS)
     EvidenceKind.SAME_DIVISION: 2.0,  # registered in the same county-level division
     EvidenceKind.SAME_PREFECTURE: 0.7,  # the same prefecture, not the same county
@@ -172,6 +173,8 @@ WEIGHTS: dict[EvidenceKind, float] = {
 # NAME_WEIGHT_MAX (a block of two), minus NAME_WEIGHT_PER_LOG times the natural log of the block's size.
 NAME_WEIGHT_MAX = -1.0
 NAME_WEIGHT_PER_LOG = 0.5
+# Posts an organisation has one holder of at a time (公司法: one 法定代表人; one 主要负责人 of a non-company).
+SOLE_ROLES = frozenset({"LEGAL_REPRESENTATIVE", "PRINCIPAL"})
 # Co-officer names counted (beyond them the evidence stops growing: a big board shares names by chance).
 MAX_CO_OFFICERS = 3
 # Shown ID digits two masks must have in common to count as compatible (a standard mask shows 3 + 4).
@@ -242,6 +245,11 @@ def evidence(a: Mention, b: Mention, context: Context) -> list[Evidence] | None:
         if overlapping:
             found.append(Evidence(EvidenceKind.OVERLAPPING_PERIODS, "at the same time in " + ", ".join(overlapping),
                                   WEIGHTS[EvidenceKind.OVERLAPPING_PERIODS]))
+        sole = sorted({f"{x.role} of {x.uscc}" for x in a.affiliations for y in b.affiliations
+                       if x.uscc == y.uscc and x.role == y.role and x.role in SOLE_ROLES and _overlap(x, y)})
+        if sole:
+            found.append(Evidence(EvidenceKind.SAME_SOLE_ROLE, "both " + ", ".join(sole) + " at the same time",
+                                  WEIGHTS[EvidenceKind.SAME_SOLE_ROLE]))
     a_only, b_only = a.usccs - b.usccs, b.usccs - a.usccs
     if a_only and b_only:
         around_a, around_b = context.around(a_only, a.key), context.around(b_only, b.key)
@@ -253,7 +261,9 @@ def evidence(a: Mention, b: Mention, context: Context) -> list[Evidence] | None:
                                   f"and {', '.join(sorted(b_only))}",
                                   WEIGHTS[EvidenceKind.SHARED_CO_OFFICERS] * len(counted),
                                   tuple(sorted({p for k in counted for p in around_a[k] | around_b[k]}))))
-    a_div, b_div = {x.division for x in a.affiliations}, {x.division for x in b.affiliations}
+    # Regions of the organisations they do not share (a shared one says more, above, and would count twice).
+    a_div = {x.division for x in a.affiliations if x.uscc in a_only}
+    b_div = {x.division for x in b.affiliations if x.uscc in b_only}
     if a_div and b_div:
         if a_div & b_div:
             found.append(Evidence(EvidenceKind.SAME_DIVISION, "organisations registered in division "
