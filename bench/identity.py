@@ -1,6 +1,6 @@
 """Benchmark: identity resolution measured on data with a known answer, and on the real 2019 registrations.
 
-    python -m bench.identity [--organizations 2000 5000] [--seed 7] [--real DIR] [--store]
+    python -m bench.identity [--organizations 10000] [--seed 7] [--real DIR] [--store]
 
 Synthetic (loaders/synthetic knows who is who): every (person, organisation) of a generated bundle — the person's
 roles and shareholdings there — becomes a mention with the person's name and no ID number, and every legal
@@ -232,7 +232,7 @@ def _report(r: Any) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.identity", description=__doc__.splitlines()[0])
-    parser.add_argument("--organizations", type=int, nargs="+", default=[2000, 5000])
+    parser.add_argument("--organizations", type=int, nargs="+", default=[10_000])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--names", nargs="+", choices=["full", "dense"], default=["full", "dense"],
                         help="the generated names, or cut to surname + one character (namesakes everywhere)")

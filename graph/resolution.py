@@ -453,16 +453,19 @@ class Resolution:
         return dict(out)
 
 
-ID_NUMBER = "ID_NUMBER"
+ID_NUMBER = "ID_NUMBER"  # what blocks a merge of two different valid ID numbers
+ID_DIGITS = "ID_DIGITS"  # ... of identities whose shown ID digits differ
 
 
 class _Components:
     """Union-find over pids that refuses a union joining two ends of a DIFFERENT judgement, or two different
     valid ID numbers."""
 
-    def __init__(self, pids: Iterable[str], certain: Iterable[str]) -> None:
+    def __init__(self, pids: Iterable[str], certain: Iterable[str], masks: Mapping[str, str] | None = None) -> None:
         self.parent = {p: p for p in pids}
         self.members: dict[str, list[str]] = {p: [p] for p in self.parent}
+        # root → the ID masks its mentions show: two identities whose shown digits differ are two people.
+        self.masks: dict[str, list[str]] = {p: [mask] for p, mask in (masks or {}).items() if p in self.parent}
         self.certain: dict[str, int] = {p: 0 for p in self.parent}  # root → certain mentions' number groups
         for p in certain:
             if p in self.certain:
@@ -487,6 +490,10 @@ class _Components:
             return None
         if self.certain[ra] and self.certain[rb]:
             return ID_NUMBER, "both identities carry a valid resident ID number, and not the same one"
+        for x in self.masks.get(ra, ()):
+            for y in self.masks.get(rb, ()):
+                if _masked_digits(x, y)[1]:
+                    return ID_DIGITS, "the ID digits their mentions show differ"
         small, other = (ra, rb) if len(self.members[ra]) <= len(self.members[rb]) else (rb, ra)
         for m in self.members[small]:
             for q, by in self.forbidden.get(m, ()):
@@ -502,6 +509,8 @@ class _Components:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.members[ra].extend(self.members.pop(rb))
+        if rb in self.masks:
+            self.masks.setdefault(ra, []).extend(self.masks.pop(rb))
         # Certain links join mentions of one number: the joined identity still has one number.
         self.certain[ra] = 1 if (certain or self.certain[ra] or self.certain[rb]) else 0
         del self.certain[rb]
@@ -511,19 +520,23 @@ def identities(mentions: Iterable[Mention | str], certain_pairs: Iterable[Pair],
                judgements: Iterable[Judgement], *, certain: Iterable[str] = ()) -> Resolution:
     """Which mentions are one identity: the same valid ID number (`certain_pairs`), then current SAME judgements
     in the order they were made, then candidates at or above settings.AUTO_MERGE_SCORE that no current judgement
-    decides, best first. No merge joins the two ends of a current DIFFERENT judgement, or two identities with
-    different valid ID numbers (`certain`: the pids that carry one); such merges are listed as blocked.
+    decides, best first. No merge joins the two ends of a current DIFFERENT judgement, two identities with
+    different valid ID numbers (`certain`: the pids that carry one), or two whose mentions show ID digits that
+    differ (transitivity never joins what a conflict keeps apart); such merges are listed as blocked.
     The key of an identity is its smallest pid."""
     pids: list[str] = []
     certain_set = set(certain)
+    masks: dict[str, str] = {}
     for m in mentions:
         if isinstance(m, Mention):
             pids.append(m.pid)
             if m.certain:
                 certain_set.add(m.pid)
+            if m.id_masked:
+                masks[m.pid] = m.id_masked
         else:
             pids.append(m)
-    uf = _Components(pids, certain_set)
+    uf = _Components(pids, certain_set, masks)
     known = uf.parent
     for a, b in certain_pairs:
         if a in known and b in known:
@@ -620,8 +633,8 @@ def judgement_problem(new: Judgement, mentions: Sequence[Mention | str], certain
         # judgement's doing.
         earlier_same = {x.pair for x in before.blocked}
         for b in after.blocked:
-            if b.pair not in earlier_same and (b.pair == new.pair or b.pair in {j.pair for j in others}):
-                if b.by == ID_NUMBER:
+            if b.pair == new.pair or (b.pair not in earlier_same and b.pair in {j.pair for j in others}):
+                if b.by in (ID_NUMBER, ID_DIGITS):
                     return f"{new.left} and {new.right} cannot be one person: {b.why}"
                 return f"{new.left} and {new.right} cannot be judged SAME: {b.why}; judge that pair again first"
         return None

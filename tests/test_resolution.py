@@ -205,3 +205,10 @@ def test_two_records_of_one_legal_representative_post() -> None:
     other = by_pair[("P1", "P2")]
     assert EvidenceKind.SAME_SOLE_ROLE not in kinds(other.evidence)
     assert other.score < sole.score
+
+
+def test_transitivity_never_joins_conflicting_id_digits() -> None:
+    a, b, c = (m("a", "陈刚", masked="3502031980****1234"), m("b", "陈刚", masked="350***********1234"),
+               m("c", "陈刚", masked="3502031975****1234"))
+    r = res.identities([a, b, c], [], [cand("a", "b", 0.99), cand("b", "c", 0.98)], [])
+    assert r.identity == {"a": "a", "b": "a", "c": "c"} and r.blocked[0].by == res.ID_DIGITS
