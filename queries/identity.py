@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,11 +26,11 @@ from graph.model import CandidateStatus, JudgementVerdict
 from graph.resolution import Candidate, Judgement, Mention, Pair
 from graph.statements import audit
 from graph.statements import identity as q
-from graph.store import GraphStore
+from graph.store import GraphStore, batched, load_bounds
 
 Row = dict[str, Any]
 
-# Mentions read per statement by a whole-graph resolution.
+# Mentions (or organisations) read per statement by a whole-graph resolution.
 MENTION_PAGE = 5_000
 
 
@@ -101,16 +102,29 @@ class ResolutionReport:
         return "\n".join(lines)
 
 
-def read_mentions(store: GraphStore) -> list[Mention]:
-    """Every mention, a page at a time."""
-    mentions: list[Mention] = []
-    after = ""
-    while True:
-        rows = store.read(q.MENTIONS_PAGE, {"after": after, "limit": MENTION_PAGE})
-        mentions.extend(Mention.from_map(row["mention"]) for row in rows)
-        if len(rows) < MENTION_PAGE:
-            return mentions
-        after = mentions[-1].pid
+def read_mentions(store: GraphStore) -> tuple[list[Mention], res.Context]:
+    """Every mention — with its affiliations when its name is shared by another, else briefly (it can be in no
+    candidate pair) — and the context scoring needs (block sizes, every officer of the organisations involved)."""
+    brief = [Mention(str(row["pid"]), str(row["name"] or ""), bool(row["certain"]), row.get("idMasked"), (),
+                     row.get("identity"), str(row.get("nameKey") or "")) for row in store.read(q.ALL_MENTIONS_BRIEF)]
+    sizes: dict[str, int] = defaultdict(int)
+    for m in brief:
+        sizes[m.key] += 1
+    shared = [m.pid for m in brief if m.key and sizes[m.key] > 1]
+    full: dict[str, Mention] = {}
+    for chunk in batched(shared, MENTION_PAGE):
+        for row in store.read(q.MENTIONS_OF, {"pids": chunk}):
+            mention = Mention.from_map(row["mention"])
+            full[mention.pid] = mention
+    officers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    usccs = sorted({a.uscc for m in full.values() for a in m.affiliations})
+    for chunk in batched(usccs, MENTION_PAGE):
+        for row in store.read(q.OFFICERS_OF, {"usccs": chunk}):
+            key = str(row.get("nameKey") or "") or res.normalise_name(str(row.get("name") or ""))
+            officers[row["uscc"]][key].add(str(row["pid"]))
+    context = res.Context(dict(sizes), {u: {k: tuple(sorted(p)) for k, p in names.items()}
+                                        for u, names in officers.items()})
+    return [full.get(m.pid, m) for m in brief], context
 
 
 def _judgements(rows: Iterable[Row]) -> list[Judgement]:
@@ -120,15 +134,21 @@ def _judgements(rows: Iterable[Row]) -> list[Judgement]:
 def resolve(store: GraphStore) -> ResolutionReport:
     """Resolve the whole graph: candidates from the mentions (graph/resolution.py `candidates`), identities from
     the certain pairs, the current judgements and the automatic merges; candidates, their statuses and changed
-    identities written. Idempotent: a second run changes nothing."""
+    identities written. Idempotent: a second run changes nothing. A batch job like a load: its statements are held
+    to settings.LOAD_TIMEOUT_SECONDS, not the request bounds."""
+    with load_bounds():
+        return _resolve(store)
+
+
+def _resolve(store: GraphStore) -> ResolutionReport:
     report = ResolutionReport()
     started = time.perf_counter()
-    mentions = read_mentions(store)
+    mentions, context = read_mentions(store)
     certain_pairs = [(row["left"], row["right"]) for row in store.read(q.ALL_CERTAIN_PAIRS)]
     judgements = _judgements(store.read(q.CURRENT_JUDGEMENTS))
     existing = {(row["left"], row["right"]): row["status"] for row in store.read(q.ALL_CANDIDATE_PAIRS)}
     read = time.perf_counter()
-    run = res.candidates(mentions)
+    run = res.candidates(mentions, context=context)
     resolution = res.identities(mentions, certain_pairs, run.candidates, judgements)
     matched = time.perf_counter()
     current = {j.pair: j for j in judgements}
