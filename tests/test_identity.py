@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from graph.store import GraphStore
 from loaders.load_command import Exit, run_load
 from loaders.records import Record
 from queries import identity
-from tests.conftest import build, rec, uscc
+from tests.conftest import build, rec, store_env, uscc
 
 ID_ZHANG = make_id_number("350203", dt.date(1980, 1, 1), 123)
 XIAMEN_A, XIAMEN_B, BEIJING = uscc(1, division="350203"), uscc(2, division="350203"), uscc(3, division="110105")
@@ -240,3 +242,12 @@ def test_a_bad_published_mask_is_refused(store: GraphStore) -> None:
     report = Loader(store).load([rec("persons", person_id="L-9", name="陈刚", id_masked="35020319800101")])
     assert [(r.field, r.reason) for r in report.rejects] == [
         ("id_masked", "a masked ID number has 18 characters, got 14")]
+
+
+def test_the_command_line_resolves(store: GraphStore) -> None:
+    build(store, *two_sources())
+    done = subprocess.run([sys.executable, "-m", "loaders", "resolve"], env=store_env(store), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "identity resolution: 3 mentions" in done.stdout and "1 merged automatically" in done.stdout
+    assert ident(store, "P-ZHANG") == f"NAME:{XIAMEN_A}:張偉"
