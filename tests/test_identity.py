@@ -251,3 +251,17 @@ def test_the_command_line_resolves(store: GraphStore) -> None:
     assert done.returncode == 0, done.stderr
     assert "identity resolution: 3 mentions" in done.stdout and "1 merged automatically" in done.stdout
     assert ident(store, "P-ZHANG") == f"NAME:{XIAMEN_A}:張偉"
+
+
+def test_a_merge_whose_evidence_went_away_is_undone(store: GraphStore) -> None:
+    """A source corrects a name on reload: the automatic merge it supported and its candidate go."""
+    build(store, *two_sources())
+    identity.resolve(store)
+    registry_a = f"NAME:{XIAMEN_A}:張偉"
+    assert ident(store, "P-ZHANG") == registry_a
+    build(store, person(registry_a, "章伟"))
+    report = identity.resolve(store)
+    assert ident(store, "P-ZHANG") == "P-ZHANG" and ident(store, registry_a) == registry_a
+    assert report.identities_changed == 1 and report.candidates_removed == 2 and report.identities == 3
+    remaining = {(r["left"], r["right"]) for r in store.read(q.ALL_CANDIDATE_PAIRS)}
+    assert remaining == {(f"NAME:{XIAMEN_B}:张伟", "P-ZHANG")}

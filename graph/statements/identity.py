@@ -19,14 +19,42 @@ _MENTION = (
 )
 _JUDGEMENT = "j{.judgementId, .seq, .left, .right, .verdict, .keyId, .who, .role, .at, .reason, .current}"
 
-# Every mention, briefly (no relationships): one scan. A whole-graph resolution reads this, then the full
-# mentions of the names shared by two or more only (`MENTIONS_OF`): the others cannot be in a candidate pair.
-# (Paging this scan by `WHERE p.pid > $after ORDER BY p.pid LIMIT` sorted the whole label per page: 122 s for
-# 164,551 persons on the embedded engine, against seconds for one scan.)
-ALL_MENTIONS_BRIEF = """
+# A whole-graph resolution reads only what can change: the name keys shared by two or more mentions (counted in
+# the engine), the full mentions of those names (`MENTIONS_BY_NAME_KEY`), and of the other mentions only those
+# merged with another, judged, or holding a valid ID number (`MENTIONS_OF`): a mention alone under its name, never
+# judged, without a number, is its own identity. (Reading every mention, paged by `WHERE p.pid > $after ORDER BY
+# p.pid LIMIT`, sorted the whole label per page: 122 s for 164,551 persons on the embedded engine.)
+SHARED_NAME_KEYS = """
 MATCH (p:Person)
-RETURN p.pid AS pid, p.name AS name, p.nameKey AS nameKey, p.identity AS identity,
-       coalesce(p.idCertain, false) AS certain, p.idMasked AS idMasked
+WHERE p.nameKey IS NOT NULL
+WITH p.nameKey AS key, count(p) AS mentions
+WHERE mentions > 1
+RETURN key, mentions
+"""
+
+MENTIONS_BY_NAME_KEY = f"""
+UNWIND $keys AS key
+MATCH (p:Person {{nameKey: key}})
+RETURN {_MENTION} AS mention
+"""
+
+# Mentions that are not their own identity, or hold a valid ID number (their identity may have to change).
+MERGED_OR_CERTAIN = """
+MATCH (p:Person)
+WHERE p.identity <> p.pid OR p.idCertain = true
+RETURN p.pid AS pid
+"""
+
+MENTION_COUNTS = """
+MATCH (p:Person)
+RETURN count(p) AS mentions, sum(CASE WHEN p.idCertain = true THEN 1 ELSE 0 END) AS certain
+"""
+
+# Mentions written before name keys existed (a graph loaded by an older version): resolution computes their key.
+WITHOUT_NAME_KEY = """
+MATCH (p:Person)
+WHERE p.nameKey IS NULL
+RETURN p.pid AS pid, p.name AS name
 """
 
 # The full mentions (with their affiliations) of $pids.
