@@ -283,6 +283,7 @@ class EvidenceKind(enum.StrEnum):
     SAME_NAME = "SAME_NAME"  # the normalised names are equal (the block); never enough alone
     SHARED_ORGANIZATION = "SHARED_ORGANIZATION"  # both hold a role in (or a share of) the same organisation
     OVERLAPPING_PERIODS = "OVERLAPPING_PERIODS"  # ... there, at overlapping times
+    SAME_SOLE_ROLE = "SAME_SOLE_ROLE"  # ... both its legal representative (or principal) at the same time
     SHARED_CO_OFFICERS = "SHARED_CO_OFFICERS"  # their organisations have officers of the same names
     SAME_DIVISION = "SAME_DIVISION"  # their organisations' USCCs carry the same county-level division code
     SAME_PREFECTURE = "SAME_PREFECTURE"  # ... the same prefecture (first 4 digits), not the same county

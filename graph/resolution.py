@@ -158,8 +158,9 @@ class Evidence:
 # Log-odds weights of each kind of evidence (how much likelier for one person than for two namesakes). Checked on
 # the synthetic data (bench/identity.py): with these, no pair on name and region alone reaches AUTO_MERGE_SCORE.
 WEIGHTS: dict[EvidenceKind, float] = {
-    EvidenceKind.SHARED_ORGANIZATION: 5.0,  # two records of one organisation's officer of one name: rarely two people
+    EvidenceKind.SHARED_ORGANIZATION: 3.5,  # officers of one name in one organisation: seldom two people
     EvidenceKind.OVERLAPPING_PERIODS: 1.0,  # ... at the same time there
+    EvidenceKind.SAME_SOLE_ROLE: 4.0,  # both its legal representative (or principal) at the same time: one post
     EvidenceKind.SHARED_CO_OFFICERS: 2.5,  # per co-officer name shared (counted up to MAX_CO_OFFICERS)
     EvidenceKind.SAME_DIVISION: 2.0,  # registered in the same county-level division
     EvidenceKind.SAME_PREFECTURE: 0.7,  # the same prefecture, not the same county
@@ -172,6 +173,8 @@ WEIGHTS: dict[EvidenceKind, float] = {
 # NAME_WEIGHT_MAX (a block of two), minus NAME_WEIGHT_PER_LOG times the natural log of the block's size.
 NAME_WEIGHT_MAX = -1.0
 NAME_WEIGHT_PER_LOG = 0.5
+# Posts an organisation has one holder of at a time (公司法: one 法定代表人; one 主要负责人 of a non-company).
+SOLE_ROLES = frozenset({"LEGAL_REPRESENTATIVE", "PRINCIPAL"})
 # Co-officer names counted (beyond them the evidence stops growing: a big board shares names by chance).
 MAX_CO_OFFICERS = 3
 # Shown ID digits two masks must have in common to count as compatible (a standard mask shows 3 + 4).
@@ -242,6 +245,11 @@ def evidence(a: Mention, b: Mention, context: Context) -> list[Evidence] | None:
         if overlapping:
             found.append(Evidence(EvidenceKind.OVERLAPPING_PERIODS, "at the same time in " + ", ".join(overlapping),
                                   WEIGHTS[EvidenceKind.OVERLAPPING_PERIODS]))
+        sole = sorted({f"{x.role} of {x.uscc}" for x in a.affiliations for y in b.affiliations
+                       if x.uscc == y.uscc and x.role == y.role and x.role in SOLE_ROLES and _overlap(x, y)})
+        if sole:
+            found.append(Evidence(EvidenceKind.SAME_SOLE_ROLE, "both " + ", ".join(sole) + " at the same time",
+                                  WEIGHTS[EvidenceKind.SAME_SOLE_ROLE]))
     a_only, b_only = a.usccs - b.usccs, b.usccs - a.usccs
     if a_only and b_only:
         around_a, around_b = context.around(a_only, a.key), context.around(b_only, b.key)
@@ -253,7 +261,9 @@ def evidence(a: Mention, b: Mention, context: Context) -> list[Evidence] | None:
                                   f"and {', '.join(sorted(b_only))}",
                                   WEIGHTS[EvidenceKind.SHARED_CO_OFFICERS] * len(counted),
                                   tuple(sorted({p for k in counted for p in around_a[k] | around_b[k]}))))
-    a_div, b_div = {x.division for x in a.affiliations}, {x.division for x in b.affiliations}
+    # Regions of the organisations they do not share (a shared one says more, above, and would count twice).
+    a_div = {x.division for x in a.affiliations if x.uscc in a_only}
+    b_div = {x.division for x in b.affiliations if x.uscc in b_only}
     if a_div and b_div:
         if a_div & b_div:
             found.append(Evidence(EvidenceKind.SAME_DIVISION, "organisations registered in division "
@@ -443,16 +453,19 @@ class Resolution:
         return dict(out)
 
 
-ID_NUMBER = "ID_NUMBER"
+ID_NUMBER = "ID_NUMBER"  # what blocks a merge of two different valid ID numbers
+ID_DIGITS = "ID_DIGITS"  # ... of identities whose shown ID digits differ
 
 
 class _Components:
     """Union-find over pids that refuses a union joining two ends of a DIFFERENT judgement, or two different
     valid ID numbers."""
 
-    def __init__(self, pids: Iterable[str], certain: Iterable[str]) -> None:
+    def __init__(self, pids: Iterable[str], certain: Iterable[str], masks: Mapping[str, str] | None = None) -> None:
         self.parent = {p: p for p in pids}
         self.members: dict[str, list[str]] = {p: [p] for p in self.parent}
+        # root → the ID masks its mentions show: two identities whose shown digits differ are two people.
+        self.masks: dict[str, list[str]] = {p: [mask] for p, mask in (masks or {}).items() if p in self.parent}
         self.certain: dict[str, int] = {p: 0 for p in self.parent}  # root → certain mentions' number groups
         for p in certain:
             if p in self.certain:
@@ -477,6 +490,10 @@ class _Components:
             return None
         if self.certain[ra] and self.certain[rb]:
             return ID_NUMBER, "both identities carry a valid resident ID number, and not the same one"
+        for x in self.masks.get(ra, ()):
+            for y in self.masks.get(rb, ()):
+                if _masked_digits(x, y)[1]:
+                    return ID_DIGITS, "the ID digits their mentions show differ"
         small, other = (ra, rb) if len(self.members[ra]) <= len(self.members[rb]) else (rb, ra)
         for m in self.members[small]:
             for q, by in self.forbidden.get(m, ()):
@@ -492,6 +509,8 @@ class _Components:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.members[ra].extend(self.members.pop(rb))
+        if rb in self.masks:
+            self.masks.setdefault(ra, []).extend(self.masks.pop(rb))
         # Certain links join mentions of one number: the joined identity still has one number.
         self.certain[ra] = 1 if (certain or self.certain[ra] or self.certain[rb]) else 0
         del self.certain[rb]
@@ -501,19 +520,23 @@ def identities(mentions: Iterable[Mention | str], certain_pairs: Iterable[Pair],
                judgements: Iterable[Judgement], *, certain: Iterable[str] = ()) -> Resolution:
     """Which mentions are one identity: the same valid ID number (`certain_pairs`), then current SAME judgements
     in the order they were made, then candidates at or above settings.AUTO_MERGE_SCORE that no current judgement
-    decides, best first. No merge joins the two ends of a current DIFFERENT judgement, or two identities with
-    different valid ID numbers (`certain`: the pids that carry one); such merges are listed as blocked.
+    decides, best first. No merge joins the two ends of a current DIFFERENT judgement, two identities with
+    different valid ID numbers (`certain`: the pids that carry one), or two whose mentions show ID digits that
+    differ (transitivity never joins what a conflict keeps apart); such merges are listed as blocked.
     The key of an identity is its smallest pid."""
     pids: list[str] = []
     certain_set = set(certain)
+    masks: dict[str, str] = {}
     for m in mentions:
         if isinstance(m, Mention):
             pids.append(m.pid)
             if m.certain:
                 certain_set.add(m.pid)
+            if m.id_masked:
+                masks[m.pid] = m.id_masked
         else:
             pids.append(m)
-    uf = _Components(pids, certain_set)
+    uf = _Components(pids, certain_set, masks)
     known = uf.parent
     for a, b in certain_pairs:
         if a in known and b in known:
@@ -610,8 +633,8 @@ def judgement_problem(new: Judgement, mentions: Sequence[Mention | str], certain
         # judgement's doing.
         earlier_same = {x.pair for x in before.blocked}
         for b in after.blocked:
-            if b.pair not in earlier_same and (b.pair == new.pair or b.pair in {j.pair for j in others}):
-                if b.by == ID_NUMBER:
+            if b.pair == new.pair or (b.pair not in earlier_same and b.pair in {j.pair for j in others}):
+                if b.by in (ID_NUMBER, ID_DIGITS):
                     return f"{new.left} and {new.right} cannot be one person: {b.why}"
                 return f"{new.left} and {new.right} cannot be judged SAME: {b.why}; judge that pair again first"
         return None

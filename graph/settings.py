@@ -258,7 +258,7 @@ MAX_ACTION_LENGTH = 500
 # AUTO_MERGE_SCORE or above (chosen on the synthetic data, where it gives precision >= 0.99: bench/identity.py and
 # README "Who is who"). A name alone never reaches either (its weight is at most resolution.NAME_WEIGHT_MAX).
 MIN_CANDIDATE_SCORE = float(_env("MIN_CANDIDATE_SCORE", "0.5"))
-AUTO_MERGE_SCORE = float(_env("AUTO_MERGE_SCORE", "0.97"))
+AUTO_MERGE_SCORE = float(_env("AUTO_MERGE_SCORE", "0.9"))
 # Namesake blocks: a normalised name shared by more mentions than this (王伟 in a national registry) is compared
 # only within its prefectures (the first 4 digits of the organisations' division codes); a prefecture's part
 # larger than this again is not compared at all and counted in the resolution report (its pairs would be

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,11 +26,11 @@ from graph.model import CandidateStatus, JudgementVerdict
 from graph.resolution import Candidate, Judgement, Mention, Pair
 from graph.statements import audit
 from graph.statements import identity as q
-from graph.store import GraphStore
+from graph.store import GraphStore, batched, load_bounds
 
 Row = dict[str, Any]
 
-# Mentions read per statement by a whole-graph resolution.
+# Mentions (or organisations) read per statement by a whole-graph resolution.
 MENTION_PAGE = 5_000
 
 
@@ -101,16 +102,42 @@ class ResolutionReport:
         return "\n".join(lines)
 
 
-def read_mentions(store: GraphStore) -> list[Mention]:
-    """Every mention, a page at a time."""
-    mentions: list[Mention] = []
-    after = ""
-    while True:
-        rows = store.read(q.MENTIONS_PAGE, {"after": after, "limit": MENTION_PAGE})
-        mentions.extend(Mention.from_map(row["mention"]) for row in rows)
-        if len(rows) < MENTION_PAGE:
-            return mentions
-        after = mentions[-1].pid
+def read_mentions(store: GraphStore, also: Iterable[str] = ()) -> tuple[list[Mention], res.Context, dict[str, float]]:
+    """The mentions resolution must see — every mention of a name shared by two or more, every mention merged
+    with another or holding a valid ID number, and `also` (the ends of judgements) —, the context scoring needs
+    (block sizes, every officer of the organisations involved), and seconds per step."""
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    sizes: dict[str, int] = {row["key"]: int(row["mentions"]) for row in store.read(q.SHARED_NAME_KEYS)}
+    loose = store.read(q.WITHOUT_NAME_KEY)
+    for row in loose:
+        key = res.normalise_name(str(row["name"] or ""))
+        sizes[key] = sizes.get(key, 0) + 1
+    seconds["read names"] = time.perf_counter() - started
+    started = time.perf_counter()
+    full: dict[str, Mention] = {}
+    keys = sorted(k for k, n in sizes.items() if n > 1)
+    for chunk in batched(keys, MENTION_PAGE // 4):
+        for row in store.read(q.MENTIONS_BY_NAME_KEY, {"keys": chunk}):
+            mention = Mention.from_map(row["mention"])
+            full[mention.pid] = mention
+    others = {row["pid"] for row in store.read(q.MERGED_OR_CERTAIN)} | set(also) | {
+        row["pid"] for row in loose if sizes.get(res.normalise_name(str(row["name"] or "")), 0) > 1}
+    for chunk in batched(sorted(others - set(full)), MENTION_PAGE):
+        for row in store.read(q.MENTIONS_OF, {"pids": chunk}):
+            mention = Mention.from_map(row["mention"])
+            full[mention.pid] = mention
+    seconds["read mentions"] = time.perf_counter() - started
+    started = time.perf_counter()
+    officers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    usccs = sorted({a.uscc for m in full.values() for a in m.affiliations})
+    for chunk in batched(usccs, MENTION_PAGE):
+        for row in store.read(q.OFFICERS_OF, {"usccs": chunk}):
+            key = str(row.get("nameKey") or "") or res.normalise_name(str(row.get("name") or ""))
+            officers[row["uscc"]][key].add(str(row["pid"]))
+    seconds["read officers"] = time.perf_counter() - started
+    context = res.Context(sizes, {u: {k: tuple(sorted(p)) for k, p in names.items()} for u, names in officers.items()})
+    return sorted(full.values(), key=lambda m: m.pid), context, seconds
 
 
 def _judgements(rows: Iterable[Row]) -> list[Judgement]:
@@ -120,15 +147,23 @@ def _judgements(rows: Iterable[Row]) -> list[Judgement]:
 def resolve(store: GraphStore) -> ResolutionReport:
     """Resolve the whole graph: candidates from the mentions (graph/resolution.py `candidates`), identities from
     the certain pairs, the current judgements and the automatic merges; candidates, their statuses and changed
-    identities written. Idempotent: a second run changes nothing."""
+    identities written. Idempotent: a second run changes nothing. A batch job like a load: its statements are held
+    to settings.LOAD_TIMEOUT_SECONDS, not the request bounds."""
+    with load_bounds():
+        return _resolve(store)
+
+
+def _resolve(store: GraphStore) -> ResolutionReport:
     report = ResolutionReport()
     started = time.perf_counter()
-    mentions = read_mentions(store)
-    certain_pairs = [(row["left"], row["right"]) for row in store.read(q.ALL_CERTAIN_PAIRS)]
     judgements = _judgements(store.read(q.CURRENT_JUDGEMENTS))
+    certain_pairs = [(row["left"], row["right"]) for row in store.read(q.ALL_CERTAIN_PAIRS)]
     existing = {(row["left"], row["right"]): row["status"] for row in store.read(q.ALL_CANDIDATE_PAIRS)}
+    ends = {p for j in judgements for p in j.pair} | {p for pair in certain_pairs for p in pair} | {
+        p for pair in existing for p in pair}
+    mentions, context, steps = read_mentions(store, ends)
     read = time.perf_counter()
-    run = res.candidates(mentions)
+    run = res.candidates(mentions, context=context)
     resolution = res.identities(mentions, certain_pairs, run.candidates, judgements)
     matched = time.perf_counter()
     current = {j.pair: j for j in judgements}
@@ -156,20 +191,22 @@ def resolve(store: GraphStore) -> ResolutionReport:
         store.write(audit.BUMP_DATA_VERSION, {"now": at})
     done = time.perf_counter()
     members = resolution.members()
-    report.mentions = len(mentions)
-    report.name_only_mentions = sum(not m.certain for m in mentions)
+    [count] = store.read(q.MENTION_COUNTS)
+    report.mentions = int(count["mentions"])
+    report.name_only_mentions = report.mentions - int(count["certain"] or 0)
     report.blocks = run.blocks
     report.pairs_compared = run.pairs_compared
     report.name_only_pairs = run.name_only_pairs
     report.candidates = len(run.candidates)
-    report.identities = len(members)
+    # Mentions not read are each their own identity.
+    report.identities = report.mentions - sum(len(v) - 1 for v in members.values())
     report.merged_identities = sum(len(v) > 1 for v in members.values())
     report.identities_changed = len(changed)
     report.candidates_removed = len(stale)
     report.largest_blocks = run.largest
     report.skipped_blocks = run.skipped
     report.blocked = resolution.blocked
-    report.seconds = {"read": read - started, "match": matched - read, "write": done - matched,
+    report.seconds = {**steps, "read": read - started, "match": matched - read, "write": done - matched,
                       "total": done - started}
     return report
 

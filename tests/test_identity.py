@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from graph.store import GraphStore
 from loaders.load_command import Exit, run_load
 from loaders.records import Record
 from queries import identity
-from tests.conftest import build, rec, uscc
+from tests.conftest import build, rec, store_env, uscc
 
 ID_ZHANG = make_id_number("350203", dt.date(1980, 1, 1), 123)
 XIAMEN_A, XIAMEN_B, BEIJING = uscc(1, division="350203"), uscc(2, division="350203"), uscc(3, division="110105")
@@ -210,3 +212,56 @@ def test_judgements_survive_a_reload(store: GraphStore, tmp_path: Path) -> None:
     assert [j.judgement_id for j in identity.judgement_history(store, A, B)] == [same]
     rows = store.read(q.CANDIDATES_OF, {"pids": [A]})
     assert [(r["status"], json.loads(r["evidence"])[0]["kind"]) for r in rows] == [("JUDGED", "SAME_NAME")]
+
+
+def test_published_masked_numbers_are_evidence(store: GraphStore) -> None:
+    """A court list publishes 3502031980****1234; the digits it shows agree with one mention, and the birth year
+    conflicts with another's: that pair is never a candidate, even in the same company."""
+    build(store, org(XIAMEN_A, "厦门甲公司"),
+          rec("persons", person_id="L-1", name="陈刚", id_masked="3502031980****1234"),
+          rec("persons", person_id="L-2", name="陈刚", id_masked="350***********1234"),
+          rec("persons", person_id="L-3", name="陈刚", id_masked="3502031975****1234"),
+          role("L-1", XIAMEN_A, "DIRECTOR"), role("L-2", XIAMEN_A, "SUPERVISOR"), role("L-3", XIAMEN_A, "DIRECTOR"))
+    identity.resolve(store)
+    rows = {(r["left"], r["right"]): json.loads(r["evidence"])
+            for r in store.read(q.CANDIDATES_OF, {"pids": ["L-2"]})}
+    assert ("L-1", "L-2") in rows and "MASKED_ID_COMPATIBLE" in {e["kind"] for e in rows[("L-1", "L-2")]}
+    assert all(r["right"] != "L-3" or r["left"] != "L-1" for r in store.read(q.ALL_CANDIDATE_PAIRS))
+    # L-2 is compatible with both, but the merge of L-1's identity with L-3 is refused: their digits differ.
+    assert ident(store, "L-1") == ident(store, "L-2") == "L-1" and ident(store, "L-3") == "L-3"
+    with pytest.raises(InvalidInput, match="ID digits"):
+        judge(store, "L-3", "L-1", "SAME")
+    # A reviewer's SAME outranks an automatic merge: L-2 joins L-3, and L-1 (whose digits conflict) leaves.
+    judge(store, "L-3", "L-2", "SAME")
+    assert ident(store, "L-2") == ident(store, "L-3") == "L-2" and ident(store, "L-1") == "L-1"
+
+
+def test_a_bad_published_mask_is_refused(store: GraphStore) -> None:
+    from loaders.pipeline import Loader
+
+    report = Loader(store).load([rec("persons", person_id="L-9", name="陈刚", id_masked="35020319800101")])
+    assert [(r.field, r.reason) for r in report.rejects] == [
+        ("id_masked", "a masked ID number has 18 characters, got 14")]
+
+
+def test_the_command_line_resolves(store: GraphStore) -> None:
+    build(store, *two_sources())
+    done = subprocess.run([sys.executable, "-m", "loaders", "resolve"], env=store_env(store), capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "identity resolution: 3 mentions" in done.stdout and "1 merged automatically" in done.stdout
+    assert ident(store, "P-ZHANG") == f"NAME:{XIAMEN_A}:張偉"
+
+
+def test_a_merge_whose_evidence_went_away_is_undone(store: GraphStore) -> None:
+    """A source corrects a name on reload: the automatic merge it supported and its candidate go."""
+    build(store, *two_sources())
+    identity.resolve(store)
+    registry_a = f"NAME:{XIAMEN_A}:張偉"
+    assert ident(store, "P-ZHANG") == registry_a
+    build(store, person(registry_a, "章伟"))
+    report = identity.resolve(store)
+    assert ident(store, "P-ZHANG") == "P-ZHANG" and ident(store, registry_a) == registry_a
+    assert report.identities_changed == 1 and report.candidates_removed == 2 and report.identities == 3
+    remaining = {(r["left"], r["right"]) for r in store.read(q.ALL_CANDIDATE_PAIRS)}
+    assert remaining == {(f"NAME:{XIAMEN_B}:张伟", "P-ZHANG")}

@@ -183,3 +183,32 @@ def test_pair_needs_two() -> None:
     assert res.pair("b", "a") == ("a", "b")
     with pytest.raises(ValueError, match="twice"):
         res.pair("a", "a")
+
+
+def test_name_and_region_alone_never_merge_automatically() -> None:
+    """The best a pair can do without organisation-level evidence: a name of two mentions, the same county."""
+    a, b = m("a", "王伟", uscc(1)), m("b", "王伟", uscc(2))
+    best = res.score_of(res.evidence(a, b, res.Context.of([a, b])) or [])
+    assert settings.MIN_CANDIDATE_SCORE <= best < settings.AUTO_MERGE_SCORE
+
+
+def test_two_records_of_one_legal_representative_post() -> None:
+    o, rep = uscc(1), "LEGAL_REPRESENTATIVE"
+    bundle = Mention("P1", "张伟", affiliations=(Affiliation(o, rep, "2018-01-01", None, "bundle"),))
+    registry = Mention("NAME:1", "張偉", affiliations=(Affiliation(o, rep, "2019-01-01", None, "r"),))
+    director = Mention("P2", "张伟", affiliations=(Affiliation(o, "DIRECTOR", "2018-01-01", None, "bundle"),))
+    mentions = [bundle, registry, director]
+    by_pair = {c.pair: c for c in res.candidates(mentions).candidates}
+    sole = by_pair[("NAME:1", "P1")]
+    assert EvidenceKind.SAME_SOLE_ROLE in kinds(sole.evidence) and sole.score >= settings.AUTO_MERGE_SCORE
+    # A director of the same name in the same company: a candidate, and more likely than not, but not merged.
+    other = by_pair[("P1", "P2")]
+    assert EvidenceKind.SAME_SOLE_ROLE not in kinds(other.evidence)
+    assert other.score < sole.score
+
+
+def test_transitivity_never_joins_conflicting_id_digits() -> None:
+    a, b, c = (m("a", "陈刚", masked="3502031980****1234"), m("b", "陈刚", masked="350***********1234"),
+               m("c", "陈刚", masked="3502031975****1234"))
+    r = res.identities([a, b, c], [], [cand("a", "b", 0.99), cand("b", "c", 0.98)], [])
+    assert r.identity == {"a": "a", "b": "a", "c": "c"} and r.blocked[0].by == res.ID_DIGITS

@@ -19,20 +19,56 @@ _MENTION = (
 )
 _JUDGEMENT = "j{.judgementId, .seq, .left, .right, .verdict, .keyId, .who, .role, .at, .reason, .current}"
 
-# Every mention with what resolution compares, a page at a time in pid order (`$after`: the last pid of the page
-# before, '' for the first).
-MENTIONS_PAGE = f"""
+# A whole-graph resolution reads only what can change: the name keys shared by two or more mentions (counted in
+# the engine), the full mentions of those names (`MENTIONS_BY_NAME_KEY`), and of the other mentions only those
+# merged with another, judged, or holding a valid ID number (`MENTIONS_OF`): a mention alone under its name, never
+# judged, without a number, is its own identity. (Reading every mention, paged by `WHERE p.pid > $after ORDER BY
+# p.pid LIMIT`, sorted the whole label per page: 122 s for 164,551 persons on the embedded engine.)
+SHARED_NAME_KEYS = """
 MATCH (p:Person)
-WHERE p.pid > $after
-WITH p ORDER BY p.pid LIMIT $limit
-RETURN {_MENTION} AS mention
+WHERE p.nameKey IS NOT NULL
+WITH p.nameKey AS key, count(p) AS mentions
+WHERE mentions > 1
+RETURN key, mentions
 """
 
-# The mentions of the given name keys (an incremental resolution around the persons a load touched).
 MENTIONS_BY_NAME_KEY = f"""
 UNWIND $keys AS key
 MATCH (p:Person {{nameKey: key}})
 RETURN {_MENTION} AS mention
+"""
+
+# Mentions that are not their own identity, or hold a valid ID number (their identity may have to change).
+MERGED_OR_CERTAIN = """
+MATCH (p:Person)
+WHERE p.identity <> p.pid OR p.idCertain = true
+RETURN p.pid AS pid
+"""
+
+MENTION_COUNTS = """
+MATCH (p:Person)
+RETURN count(p) AS mentions, sum(CASE WHEN p.idCertain = true THEN 1 ELSE 0 END) AS certain
+"""
+
+# Mentions written before name keys existed (a graph loaded by an older version): resolution computes their key.
+WITHOUT_NAME_KEY = """
+MATCH (p:Person)
+WHERE p.nameKey IS NULL
+RETURN p.pid AS pid, p.name AS name
+"""
+
+# The full mentions (with their affiliations) of $pids.
+MENTIONS_OF = f"""
+UNWIND $pids AS pid
+MATCH (p:Person {{pid: pid}})
+RETURN {_MENTION} AS mention
+"""
+
+# The persons holding something in each of $usccs (co-officer evidence needs every officer, whatever the name).
+OFFICERS_OF = f"""
+UNWIND $usccs AS uscc
+MATCH (o:Organization {{uscc: uscc}})<-[:{_ROLE_TYPES}|SHAREHOLDER_OF]-(p:Person)
+RETURN DISTINCT uscc, p.pid AS pid, p.name AS name, p.nameKey AS nameKey
 """
 
 # The mentions of the given identities (a judgement's region).
