@@ -3,7 +3,7 @@
 The graph: 失信公司 L is on the blacklist (a mandatory measure on its legal representative); its legal
 representative is a 王伟 known by name only (`NAME:<L>:王伟`, as the 2019 registrations give persons). The loan
 applicant A has a director 王伟, also by name only, from another source. Nothing but evidence links the two: both
-companies are in the same county, and each has an officer named 李娜 (a shared company history: the same
+companies are in the same prefecture, and each has an officer named 李娜 (a shared company history: the same
 co-officer) — a candidate pair below the automatic merge, which waits for a judgement. A bank's check on A says
 REVIEW, "possibly the same person", with that evidence and score, never RESTRICTED; a SAME judgement makes the two
 one identity and the check RESTRICTED, citing the judgement; DIFFERENT leaves no finding. Two 王芳 in different
@@ -28,7 +28,8 @@ from tests.conftest import ApiClient, build, department, document, rec, uscc
 from tests.test_checks import MEASURES, entry, org
 
 AS_OF = "2026-06-01"
-LISTED, APPLICANT = uscc(301), uscc(302)
+# The two companies: the same prefecture (Xiamen, 3502), different counties (思明 350203, 湖里 350206).
+LISTED, APPLICANT = uscc(301, division="350203"), uscc(302, division="350206")
 BEIJING, SHENZHEN = uscc(303, division="110105"), uscc(304, division="440305")
 WANG_L, WANG_A = f"NAME:{LISTED}:王伟", f"NAME:{APPLICANT}:王伟"
 LI_L, LI_A = f"NAME:{LISTED}:李娜", f"NAME:{APPLICANT}:李娜"
