@@ -380,13 +380,15 @@ class _Evaluator:
                   role=role, traced_role=traced, identity=link)
 
     def controlling_holders(self, rows: list[Row]) -> None:
-        """Aggregate every chain to each listed holder; a holder above the threshold gives one finding."""
+        """Aggregate every chain to each listed holder; a holder above the threshold gives one finding. A natural
+        person is its identity: the chains to every mention of it count together (`identityLink` on the rows
+        whose entry is on another mention)."""
         chains: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
             links = row["chainLinks"] or []
             if all(rules.held_on(rules.Holding.from_map(link), self.day) for link in links):
                 holder = row["person"] or row["organization"]
-                chains[holder.get("uscc") or holder.get("pid")].append(row)
+                chains[holder.get("uscc") or holder.get("identity") or holder.get("pid")].append(row)
         for rows_of_holder in chains.values():
             # One chain per distinct path; several entries of the holder each repeat every chain.
             by_entry: dict[str, list[Row]] = defaultdict(list)
@@ -426,14 +428,25 @@ class _Evaluator:
         entry = best["entry"]
         holder_kind = "PERSON" if best["person"] else "ORGANIZATION"
         holder = best["person"] or best["organization"]
-        nodes = [PathNode(n.kind, n.key, n.name) for n in paths[0]] + [_entry_node(entry)]
-        links = [PathLink("SHAREHOLDER_OF", link.get("from"), link.get("to"), float(link.get("ratio") or 0),
-                          forward=False) for link in best["chainLinks"]] + [PathLink("HAS_ENTRY")]
+        # The entry is on another mention of the holder's identity: the same for every row of this entry.
+        link: IdentityLink | None = next((r["identityLink"] for r in rows if r.get("identityLink")), None)
+        listed = link.mention if link else holder
+        nodes = [PathNode(n.kind, n.key, n.name) for n in paths[0]]
+        links = [PathLink("SHAREHOLDER_OF", link_.get("from"), link_.get("to"), float(link_.get("ratio") or 0),
+                          forward=False) for link_ in best["chainLinks"]]
+        why = ""
+        if link is not None:
+            if nodes[-1].key != listed["pid"]:
+                nodes.append(_node("PERSON", listed))
+                links.append(_identity_link(link))
+            why = f" ({_same_as(link, 'the holder', listed)})"
+        nodes.append(_entry_node(entry))
+        links.append(PathLink("HAS_ENTRY"))
         chain_text = "; ".join(" ← ".join(n.name or n.key for n in p) for p in paths)
-        self._add(Via.SHAREHOLDER, holder_kind, holder, entry, "SHAREHOLDER", nodes, links,
+        self._add(Via.SHAREHOLDER, holder_kind, listed, entry, "SHAREHOLDER", nodes, links,
                   [f"{holder.get('name')} controls the subject with an aggregated ratio of {ratio:.4g} "
                    f"(> {rules.CONTROL_THRESHOLD:g}) through {len(paths)} chain(s): {chain_text}; it is on the "
-                   f"{entry['kind']} list"])
+                   f"{entry['kind']} list{why}"], identity=link)
         self.findings[-1].ratio = ratio
         self.findings[-1].chains = paths
 
@@ -586,7 +599,7 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
             elif row["via"] == "TRACED":
                 target.traced_entry(row, typed, link)
             elif row["via"] == "SHAREHOLDER":
-                holders.append(row)
+                holders.append({**row, "identityLink": link})
         ev.controlling_holders(holders)
         ev.findings = ev.merged()
         verdict_now = ev.verdict()

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from graph import settings
+from graph.identifiers import make_id_number
 from graph.statements import writes
 from graph.store import GraphStore
 from loaders.rows import parse_measure
@@ -318,3 +319,29 @@ def test_candidates_followed_per_person_are_bounded(graph: GraphStore, monkeypat
     assert checks.trace(graph, "E-LISTED").possibly_same
     monkeypatch.setattr(settings, "IDENTITY_CANDIDATES_FOLLOWED", 0)
     assert checks.trace(graph, "E-LISTED").possibly_same == []
+
+
+def test_shares_held_under_two_records_of_one_person_count_together(store: GraphStore, api: ApiClient) -> None:
+    """Two records with one resident ID number (certain identity) hold 30% and 25% of a company; the second is on the
+    blacklist. Neither record controls it alone; the person does (55%), and the check says so, naming the record
+    the entry is on."""
+    held = uscc(310)
+    number = make_id_number("350203", dt.date(1975, 5, 5), 321)
+    build(store, department("TD", "测试法院"), document())
+    build(store, org(held, "被控制公司"), rec("persons", person_id="P-HOLDER-A", name="赵强", id_number=number),
+          rec("persons", person_id="P-HOLDER-B", name="赵强", id_number=number),
+          rec("shareholdings", holder_person_id="P-HOLDER-A", uscc=held, ratio="0.30", **{"from": "2020-01-01"}),
+          rec("shareholdings", holder_person_id="P-HOLDER-B", uscc=held, ratio="0.25", **{"from": "2020-01-01"}),
+          entry("E-HOLDER", "P-HOLDER-B", person_subject=True, measures=""))
+    identity.resolve(store)
+    query = """query($s: SubjectRef!, $asOf: Date, $p: String) {
+      check(subject: $s, scenario: BANK_CREDIT, asOf: $asOf, purpose: $p) { verdict
+        findings { via effect ratio subject { ... on Person { id } } path { nodes { key } relationships { type } }
+                   identity { kind certain mention { id } } } } }"""
+    result = api.as_role("BANK").gql(query, {"s": {"uscc": held}, "asOf": AS_OF, "p": PURPOSE})["check"]
+    assert result["verdict"] == "REVIEW"
+    [finding] = result["findings"]
+    assert finding["via"] == "SHAREHOLDER" and finding["ratio"] == pytest.approx(0.55)
+    assert finding["subject"]["id"] == "P-HOLDER-B" and finding["identity"]["mention"]["id"] == "P-HOLDER-B"
+    assert finding["identity"]["kind"] == "IDENTITY" and finding["identity"]["certain"]  # one ID number
+    assert finding["path"]["nodes"][-1]["key"] == "E-HOLDER"

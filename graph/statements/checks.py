@@ -147,6 +147,19 @@ RETURN key, 'SHAREHOLDER' AS via,
        [n IN nodes(chain) | n{{.uscc, .pid, .name}}] AS chainNodes,
        [x IN relationships(chain) | x{{.ratio, .from, .to}}] AS chainLinks,
        {_NO_SUBJECT}, {_NO_LINK}
+UNION ALL
+// IDENTITY: entries of the other mentions of a natural person holding shares up the chain (queries/checks.py sums
+// the chains of every mention of one identity: shares held under two records are one person's).
+UNWIND $keys AS key
+MATCH chain = (s:Organization {{uscc: key}})<-[:SHAREHOLDER_OF*1..6]-(h:Person)
+WITH key, chain, h
+MATCH (hq:Person {{identity: h.identity}})-[:HAS_ENTRY]->(e:ListEntry)
+WHERE hq.pid <> h.pid AND e.kind IN $holderKinds
+RETURN key, 'SHAREHOLDER' AS via, h{PERSON_MAP} AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
+       e{ENTRY_MAP} AS entry,
+       [n IN nodes(chain) | n{{.uscc, .pid, .name}}] AS chainNodes,
+       [x IN relationships(chain) | x{{.ratio, .from, .to}}] AS chainLinks,
+       {_NO_SUBJECT}, hq{_MENTION} AS sameAs, {_basis("h")} AS link
 """
 
 CHECK_PERSONS = _SUBJECT_AND_SELF % ("Person", "pid", f"s{PERSON_MAP}", "NULL", "Person", "pid") + f"""
