@@ -103,8 +103,11 @@ UNION ALL
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
 WITH key, r, p
-MATCH (q:Person {{identity: p.identity}})-[:HAS_ENTRY]->(e:ListEntry)
+MATCH (q:Person {{identity: p.identity}})
 WHERE q.pid <> p.pid
+// As above: from the officer's other mentions outwards, never from the indexed list entries.
+WITH key, r, p, q
+MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'OFFICER' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
        NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, q{_MENTION} AS sameAs,
        {_basis("p")} AS link
@@ -112,8 +115,11 @@ UNION ALL
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
 WITH key, r, p
-MATCH (q:Person {{identity: p.identity}})-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
-WHERE q.pid <> p.pid AND o.uscc <> key AND e.kind IN $tracedKinds
+MATCH (q:Person {{identity: p.identity}})
+WHERE q.pid <> p.pid
+WITH key, r, p, q
+MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WHERE o.uscc <> key AND e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role,
        o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
        {_NO_CHAIN}, {_NO_SUBJECT}, q{_MENTION} AS sameAs, {_basis("p")} AS link
@@ -121,14 +127,18 @@ UNION ALL
 // CANDIDATE: the same, for every mention of the identities an officer may be (possibly the same person).
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
-WITH key, r, p{_candidates("p", "key, r, p")}-[:HAS_ENTRY]->(e:ListEntry)
+WITH key, r, p{_candidates("p", "key, r, p")}
+WITH key, r, p, ps, c, dm
+MATCH (dm)-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'OFFICER' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
        NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs,
        {_CANDIDATE_LINK} AS link
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
-WITH key, r, p{_candidates("p", "key, r, p")}-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WITH key, r, p{_candidates("p", "key, r, p")}
+WITH key, r, p, ps, c, dm
+MATCH (dm)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE o.uscc <> key AND e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role,
        o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
@@ -153,8 +163,11 @@ UNION ALL
 UNWIND $keys AS key
 MATCH chain = (s:Organization {{uscc: key}})<-[:SHAREHOLDER_OF*1..6]-(h:Person)
 WITH key, chain, h
-MATCH (hq:Person {{identity: h.identity}})-[:HAS_ENTRY]->(e:ListEntry)
-WHERE hq.pid <> h.pid AND e.kind IN $holderKinds
+MATCH (hq:Person {{identity: h.identity}})
+WHERE hq.pid <> h.pid
+WITH key, chain, h, hq
+MATCH (hq)-[:HAS_ENTRY]->(e:ListEntry)
+WHERE e.kind IN $holderKinds
 RETURN key, 'SHAREHOLDER' AS via, h{PERSON_MAP} AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
        e{ENTRY_MAP} AS entry,
        [n IN nodes(chain) | n{{.uscc, .pid, .name}}] AS chainNodes,
@@ -174,16 +187,22 @@ UNION ALL
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
 WITH key, s
-MATCH (q:Person {{identity: s.identity}})-[:HAS_ENTRY]->(e:ListEntry)
+MATCH (q:Person {{identity: s.identity}})
 WHERE q.pid <> key
+// From the checked person's other mentions outwards, never from the indexed list entries.
+WITH key, s, q
+MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
        e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, q{_MENTION} AS sameAs, {_basis("s")} AS link
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
 WITH key, s
-MATCH (q:Person {{identity: s.identity}})-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
-WHERE q.pid <> key AND e.kind IN $tracedKinds
+MATCH (q:Person {{identity: s.identity}})
+WHERE q.pid <> key
+WITH key, s, q
+MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WHERE e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
        t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT},
        q{_MENTION} AS sameAs, {_basis("s")} AS link
@@ -191,13 +210,17 @@ UNION ALL
 // CANDIDATE: the same, for every mention of the identities the checked person may be.
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
-WITH key, s{_candidates("s", "key, s")}-[:HAS_ENTRY]->(e:ListEntry)
+WITH key, s{_candidates("s", "key, s")}
+WITH key, s, ps, c, dm
+MATCH (dm)-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
        e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs, {_CANDIDATE_LINK} AS link
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
-WITH key, s{_candidates("s", "key, s")}-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WITH key, s{_candidates("s", "key, s")}
+WITH key, s, ps, c, dm
+MATCH (dm)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
        t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT},
