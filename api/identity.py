@@ -397,7 +397,8 @@ class IdentityQuery:
     def identity_review(self, info: Info, first: int = 20, after: str | None = None,
                         purpose: _Purpose = None) -> IdentityReviewPage:
         page = ident.review_queue(info.context.store, first=first, after=after)
-        return IdentityReviewPage(nodes=[_candidate(c) for c in page.items],
+        verdicts: dict[Any, str | None] = getattr(page, "verdicts", None) or {}  # UNSURE ones, where known
+        return IdentityReviewPage(nodes=[_candidate(c, verdicts.get(c.pair)) for c in page.items],
                                   page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
                                   total_open=page.total_open)
 
