@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install run test lint bench demo clean vendor neo4j neo4j-stop neo4j-launcher bench-engines bench-synthetic bench-registry bench-scale
+.PHONY: install run test lint bench demo clean vendor neo4j neo4j-stop neo4j-launcher bench-engines bench-synthetic bench-registry bench-scale bench-identity
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ bench-synthetic: install
 ## The 2019 registrations (../shared/realdata/) through their mapping, three loads in a row (README: registry import).
 bench-registry: install
 	$(BIN)/python -m bench.registry --runs 3
+
+## Identity resolution (README "Who is who"): precision and recall on synthetic data whose answer is known, and
+## the 2019 registrations (../shared/realdata/, skipped when absent) resolved in the pure module and through the store.
+bench-identity: install
+	$(BIN)/python -m bench.identity --store
 
 bench-engines: install neo4j-launcher
 	$(BIN)/python -m bench.engines

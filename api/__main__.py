@@ -71,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
 
             report = Loader(store, progress=True).load_path(DEMO_DIR)
             print(report.summary())
+            from queries.identity import resolve  # who is who (issue 14), as `python -m loaders demo` does
+
+            print(resolve(store).summary())
             found = counts(store)
         print(f"graph: {found.get('organizations', 0):,} organisations, {found.get('persons', 0):,} persons, "
               f"{found.get('entries', 0):,} list entries ({store.dialect.name})")

@@ -31,9 +31,12 @@ and DEPARTMENT keys; "(purpose)" means it accepts one.
 | network queries, exportFtm: purpose | no             | no         | yes               | no         | yes   |
 | lifecycle mutations, openTasks | no                  | no         | no                | own department | yes |
 | accessLog                      | no                  | no         | no                | no         | yes   |
+| identity: purpose              | no                  | yes        | yes               | yes        | yes   |
+| judgeIdentity, identityReview, judgementHistory: purpose | no | no | yes             | no         | yes   |
 | Person.name                    | masked `张**`       | full under a purpose, else masked | (same) | (same) | full |
 | Person.idNumber                | null                | masked under a purpose, else null | (same) | (same) | masked |
 | Person.id                      | opaque              | the id under a purpose, else opaque | (same) | (same) | id |
+| Person.identity.key, Identity.key | opaque           | the key (a pid) under a purpose, else opaque | (same) | (same) | key |
 | Person.idNumberUnmasked        | no                  | no         | unmask right      | no         | unmask right |
 
 Masking rules. ID numbers are stored masked beside the raw number (`110***********1234`: first 3 and last 4

@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import enum
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -25,6 +25,9 @@ from api.types import (
 )
 from graph import model, rules, settings
 from queries import checks, subjects
+
+if TYPE_CHECKING:
+    from api.identity import FindingIdentity, PossibleLiabilityReach
 
 
 def _scenario_codes() -> list[str]:
@@ -133,9 +136,15 @@ class Finding:
     ratio: float | None = strawberry.field(description="aggregated effective ratio of a controlling holder")
     chains: list[list[PathNode]] | None
     reasons: list[str]
+    identity: Annotated[FindingIdentity, strawberry.lazy("api.identity")] | None = strawberry.field(
+        description="reached through another record of the person: another mention of the same identity, with the "
+                    "pairs and judgements the identity rests on; or (POSSIBLY_SAME_PERSON) the other side of an "
+                    "unresolved pair, with its score and evidence")
 
     @classmethod
     def from_finding(cls, f: checks.Finding, shared: Shared | None = None) -> Finding:
+        from api.identity import FindingIdentity
+
         shared = shared or Shared()
         subject: Organization | Person = (Organization.from_map(f.subject) if f.subject_kind == "ORGANIZATION"
                                           else Person.from_map(f.subject))
@@ -146,6 +155,7 @@ class Finding:
             entry=ListEntry.from_map(f.entry), measures=[shared.measure(m) for m in f.measures],
             effect=f.effect, suspended=f.suspended, leniency=[model.Leniency(x) for x in f.leniency],
             ratio=f.ratio, chains=[[_node(n) for n in chain] for chain in f.chains] or None, reasons=f.reasons,
+            identity=FindingIdentity.of(f.identity),
         )
 
 
@@ -161,6 +171,9 @@ class CheckResult:
     findings: list[Finding]
     evidence: str = strawberry.field(description="canonical JSON of the result (sorted keys, no spaces, UTF-8)")
     evidence_hash: str = strawberry.field(description="SHA-256 of `evidence`, hex")
+    judgements_relied_on: list[str] = strawberry.field(
+        description="ids of the identity judgements the findings rely on (a SAME judgement merging two records, "
+                    "the UNSURE judgement of a pair reported as possibly the same person); also in `evidence`")
 
     @classmethod
     def from_result(cls, r: checks.CheckResult, shared: Shared | None = None) -> CheckResult:
@@ -173,7 +186,7 @@ class CheckResult:
             scenario_detail=shared.scenario(r.scenario), as_of=dt.date.fromisoformat(r.as_of),
             checked_at=dt.datetime.fromisoformat(r.checked_at), data_version=r.data_version,
             findings=[Finding.from_finding(f, shared) for f in r.findings], evidence=r.evidence,
-            evidence_hash=r.evidence_hash,
+            evidence_hash=r.evidence_hash, judgements_relied_on=list(r.judgements),
         )
 
 
@@ -216,10 +229,17 @@ class LiabilityTrace:
     organization: Organization
     reached: list[LiabilityReach]
     not_reached: list[LiabilityReach]
+    possibly_same: list[Annotated[PossibleLiabilityReach, strawberry.lazy("api.identity")]] = strawberry.field(
+        default_factory=list,
+        description="persons the entry would also reach if an unresolved pair (OPEN, or judged UNSURE) with one of "
+                    "those it reaches were judged SAME: listed apart, reached by nothing until someone judges")
 
 
 def liability_trace(organization: dict[str, Any], entry: dict[str, Any],
-                    reaches: list[checks.Reach]) -> LiabilityTrace:
+                    reaches: list[checks.Reach],
+                    possibly_same: list[checks.PossibleReach] | None = None) -> LiabilityTrace:
+    from api.identity import PossibleLiabilityReach
+
     def one(r: checks.Reach) -> LiabilityReach:
         role = RoleAtTime.from_map(r.role)
         assert role is not None
@@ -229,7 +249,8 @@ def liability_trace(organization: dict[str, Any], entry: dict[str, Any],
 
     return LiabilityTrace(entry=ListEntry.from_map(entry), organization=Organization.from_map(organization),
                           reached=[one(r) for r in reaches if r.reached],
-                          not_reached=[one(r) for r in reaches if not r.reached])
+                          not_reached=[one(r) for r in reaches if not r.reached],
+                          possibly_same=[PossibleLiabilityReach.of(p) for p in possibly_same or []])
 
 
 @strawberry.type(description="One registered access (DOMAIN rule 10): who asked about whom, when and why")

@@ -36,6 +36,7 @@ from api.check_types import (
     liability_trace,
 )
 from api.errors import CreditGraphErrors
+from api.identity import IdentityMutation, IdentityQuery
 from api.lifecycle import LifecycleMutation, LifecycleQuery, LifecycleSubscription
 from api.limits import CachedDocuments, RequestBudget
 from api.network import NetworkQuery
@@ -133,7 +134,8 @@ class CheckQuery:
                       extensions=[AccessLogged("traceLiability", argument("entry_id", "LIST_ENTRY"),
                                                lambda t: len(t.reached))])
     def trace_liability(self, info: Info, entry_id: str, purpose: str | None = None) -> LiabilityTrace:
-        return liability_trace(*checks.trace_liability(info.context.store, entry_id))
+        t = checks.trace(info.context.store, entry_id)
+        return liability_trace(t.organization, t.entry, t.reaches, t.possibly_same)
 
     @strawberry.field(description="The access log, oldest first (append-only; nothing can edit it; ADMIN only)",
                       permission_classes=[RequireRole(ADMIN)])
@@ -161,9 +163,10 @@ def _run_checks(info: Info, refs: list[subjects.SubjectRef], scenario: Any, as_o
 
 
 # Each area of the API contributes a Query class; they are merged into one root type.
-Query = merge_types("Query", (LookupQuery, CheckQuery, LifecycleQuery, NetworkQuery, ReportQuery))
-# Mutations and subscriptions: the entry lifecycle (api/lifecycle.py).
-Mutation = merge_types("Mutation", (LifecycleMutation,))
+Query = merge_types("Query", (LookupQuery, CheckQuery, LifecycleQuery, NetworkQuery, ReportQuery, IdentityQuery))
+# Mutations: the entry lifecycle (api/lifecycle.py) and identity judgements (api/identity.py); subscriptions: the
+# lifecycle's.
+Mutation = merge_types("Mutation", (LifecycleMutation, IdentityMutation))
 Subscription = merge_types("Subscription", (LifecycleSubscription,))
 # Every sync root field calls the store: it resolves on the store pool, off the event loop (api/offload.py).
 offload_sync_fields(Query, Mutation)

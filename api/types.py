@@ -7,7 +7,7 @@ statement (DOMAIN rule 10).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -23,6 +23,9 @@ from api.auth import (
 )
 from api.offload import offload_sync_fields
 from graph import model, rules
+
+if TYPE_CHECKING:
+    from api.identity import Identity
 
 # The domain's enumerations are the GraphQL enums (strawberry.enum registers the class itself).
 strawberry.enum(model.Role, description="A person's role in an organisation (法定代表人, 董事, …)")
@@ -273,6 +276,15 @@ class Person:
                                         extensions=[person_name()])
     id_number: str | None = strawberry.field(description="居民身份证号, masked: 110***********1234; masked view: null",
                                              extensions=[person_id_number()])
+    identity_key: strawberry.Private[str | None] = None
+
+    @strawberry.field(description="The identity this record (a mention) belongs to: every record of the same "
+                                  "person, how sure that is, and the judgements it rests on (issue 14). Its key is "
+                                  "the id of the identity's canonical mention, masked as the person id is")
+    def identity(self) -> Annotated[Identity, strawberry.lazy("api.identity")] | None:
+        from api.identity import Identity
+
+        return Identity(identity_key=self.identity_key) if self.identity_key else None
 
     @strawberry.field(description="居民身份证号 in full: keys with the unmask right, under a field with a declared "
                                   "purpose; registered in the access log",
@@ -282,7 +294,8 @@ class Person:
 
     @classmethod
     def from_map(cls, m: dict[str, Any]) -> Person:
-        return cls(id=strawberry.ID(m["pid"]), name=m.get("name"), id_number=m.get("idMasked"))
+        return cls(id=strawberry.ID(m["pid"]), name=m.get("name"), id_number=m.get("idMasked"),
+                   identity_key=m.get("identity"))
 
     @strawberry.field(description="Roles this person holds or held; with asOf, only those held on that date")
     async def roles(self, info: Info, as_of: dt.date | None = None) -> list[RoleHeld]:

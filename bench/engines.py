@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 
 from bench.run import BENCH_DIR, bundle_for, free_port, serve_api, summary, timed
+from graph import settings
 from graph.model import TRACED_KINDS
 from graph.statements import checks as check_statements
 from graph.statements import lookup, network
@@ -150,7 +151,8 @@ def workload(store: GraphStore, env: dict[str, str], args: argparse.Namespace,
             lambda: gql("query($u: String!) { organization(uscc: $u) { uscc name status division } }",
                         {"u": next(it)}), args.requests)
 
-        params = {"scenario": "BANK_CREDIT", "tracedKinds": list(TRACED_KINDS), "holderKinds": list(HOLDER_KINDS)}
+        params = {"scenario": "BANK_CREDIT", "tracedKinds": list(TRACED_KINDS), "holderKinds": list(HOLDER_KINDS),
+                  "maxCandidates": settings.IDENTITY_CANDIDATES_FOLLOWED}
         check = ("query($u: String!) { check(subject: {uscc: $u}, scenario: BANK_CREDIT, "
                  "purpose: \"CREDIT_APPROVAL\") { verdict evidenceHash "
                  "findings { via entry { entryId } measures { code } path { nodes { key } } } } }")

@@ -184,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                                               "ratio_median": round(statistics.median(gql) / statistics.median(raw), 2)}
             print(json.dumps(results["organization_lookup"]), flush=True)
 
-            params = {"scenario": "BANK_CREDIT", "tracedKinds": list(TRACED_KINDS), "holderKinds": list(HOLDER_KINDS)}
+            params = {"scenario": "BANK_CREDIT", "tracedKinds": list(TRACED_KINDS), "holderKinds": list(HOLDER_KINDS),
+                  "maxCandidates": settings.IDENTITY_CANDIDATES_FOLLOWED}
 
             def raw_check() -> None:
                 store.read(check_statements.CHECK_ORGANIZATIONS, {**params, "keys": [next(it)]})

@@ -340,6 +340,29 @@ def validate_id_number(s: str, today: dt.date | None = None) -> str:
     return text
 
 
+def validate_masked_id_number(s: str) -> str:
+    """A partly masked resident ID number as a source published it (`3501021980****1234`, `110***********1234`):
+    18 characters, each a digit, `*` (hidden; full-width ＊ folded) or an X in the last place, at least one hidden,
+    and a province-level code when the first two are shown. Returned upper-cased. Identity resolution compares
+    the shown digits (graph/resolution.py); a number without a hidden digit is an `id_number`, not a mask."""
+    if not isinstance(s, str):
+        raise InvalidIdentifier("id_masked", None, f"a masked ID number is a string, got {type(s).__name__}")
+    text = _fold(s)[0].replace("\uff0a", "*")
+    if len(text) != 18:
+        raise InvalidIdentifier("id_masked", mask_id_number(text), f"a masked ID number has 18 characters, got "
+                                                                   f"{len(text)}")
+    for position, char in enumerate(text, start=1):
+        if not ("0" <= char <= "9" or char == "*" or (char == "X" and position == 18)):
+            raise InvalidIdentifier("id_masked", mask_id_number(text), f"character {_describe(char)} at position "
+                                    f"{position} of a masked ID number must be a digit or *")
+    if "*" not in text:
+        raise InvalidIdentifier("id_masked", mask_id_number(text), "nothing is masked: give it as id_number")
+    if "*" not in text[:2] and text[:2] not in ID_PROVINCE_CODES:
+        raise InvalidIdentifier("id_masked", mask_id_number(text), f"the province code {text[:2]!r} is not a "
+                                                                   "province-level division")
+    return text
+
+
 def is_valid_id_number(s: str, today: dt.date | None = None) -> bool:
     try:
         validate_id_number(s, today)

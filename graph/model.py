@@ -259,3 +259,35 @@ def roles_from_title(title: str) -> tuple[Role, ...]:
             raise UnknownTitle(title, text, "is not a known role or title")
         raise UnknownTitle(title, honorary, f"{honorary} {_NO_ROLE[honorary.lower()]}")
     return tuple(role for role in Role if role in found)
+
+
+class JudgementVerdict(enum.StrEnum):
+    """A reviewer's judgement on whether two person mentions are one person (issue 14, graph/resolution.py)."""
+
+    SAME = "SAME"  # one person: their identities merge (transitively)
+    DIFFERENT = "DIFFERENT"  # two people: no merge may ever put them in one identity
+    UNSURE = "UNSURE"  # looked at, undecided: apart, and back in the review queue
+
+
+class CandidateStatus(enum.StrEnum):
+    """The state of a `POSSIBLY_SAME` candidate pair."""
+
+    OPEN = "OPEN"  # waits for a judgement (below settings.AUTO_MERGE_SCORE, or blocked, or judged UNSURE)
+    AUTO = "AUTO"  # score >= settings.AUTO_MERGE_SCORE and nothing forbids it: merged automatically
+    JUDGED = "JUDGED"  # a current SAME or DIFFERENT judgement decides it
+
+
+class EvidenceKind(enum.StrEnum):
+    """What a candidate pair's score rests on (graph/resolution.py `evidence`)."""
+
+    SAME_NAME = "SAME_NAME"  # the normalised names are equal (the block); never enough alone
+    SHARED_ORGANIZATION = "SHARED_ORGANIZATION"  # both hold a role in (or a share of) the same organisation
+    OVERLAPPING_PERIODS = "OVERLAPPING_PERIODS"  # ... there, at overlapping times
+    SAME_SOLE_ROLE = "SAME_SOLE_ROLE"  # ... both its legal representative (or principal) at the same time
+    SHARED_CO_OFFICERS = "SHARED_CO_OFFICERS"  # their organisations have officers of the same names
+    SAME_DIVISION = "SAME_DIVISION"  # their organisations' USCCs carry the same county-level division code
+    SAME_PREFECTURE = "SAME_PREFECTURE"  # ... the same prefecture (first 4 digits), not the same county
+    OTHER_PROVINCE = "OTHER_PROVINCE"  # their organisations are registered in different provinces only
+    MASKED_ID_COMPATIBLE = "MASKED_ID_COMPATIBLE"  # the ID digits both sides show agree
+    MASKED_ID_CONFLICT = "MASKED_ID_CONFLICT"  # a digit both sides show differs: two people
+    BIRTH_YEAR_CONFLICT = "BIRTH_YEAR_CONFLICT"  # the birth-year digits both sides show differ: two people

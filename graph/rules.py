@@ -20,6 +20,8 @@ is a copy to remove. Where a rule comes from (../shared/DOMAIN.md and the policy
 | due process owns an entry with a history | `due_process_conflict`    | rules 7-9, 11                         |
 | listing periods                        | `period_problem`, `add_years` | rule 6 (list_kinds.csv)             |
 | the dates and numbers a record may carry | `date_problem`, `number_problem` | loaders and API alike            |
+| an unresolved "possibly the same" pair | `unresolved_pair`           | issue 14 (OPEN or UNSURE)             |
+| what a possible identity does to a check | `possibly_same_effect`    | issue 14 (REVIEW, never RESTRICTED)   |
 
 Dates are `datetime.date`; the graph stores ISO strings, and the values here are built from the projections
 in `queries/` with `from_map`, once per row.
@@ -407,3 +409,29 @@ def number_problem(value: float, low: float, high: float) -> str | None:
     if not low <= value <= high:
         return f"must be between {low:g} and {high:g}, got {value:g}"
     return None
+
+
+# ------------------------------------------------------------------------------------------ person identity
+
+# The statuses of a POSSIBLY_SAME pair (graph/resolution.py writes them) and the verdicts of a judgement.
+PAIR_OPEN, PAIR_AUTO, PAIR_JUDGED = "OPEN", "AUTO", "JUDGED"
+SAME, DIFFERENT, UNSURE = "SAME", "DIFFERENT", "UNSURE"
+
+
+def unresolved_pair(status: str | None, verdict: str | None) -> bool:
+    """A pair still waiting for someone to decide: OPEN (not judged, not merged automatically), or judged UNSURE.
+    A pair judged DIFFERENT is decided (the two are strangers: nothing follows from it); one judged SAME or merged
+    automatically is one identity, and its findings are the person's own."""
+    if verdict in (DIFFERENT, SAME):
+        return False
+    return status == PAIR_OPEN or verdict == UNSURE
+
+
+def possibly_same_effect(verdict_now: Verdict, effect_if_same: Verdict) -> Verdict | None:
+    """What an unresolved pair does to a check: the check's verdict is `verdict_now` from the person's own
+    findings; had the pair been judged SAME, a finding would have had `effect_if_same`. Only if that would change
+    the verdict is the possibility reported, and then as REVIEW ("possibly the same person"), never RESTRICTED: no
+    measure is executed on a person on the strength of a name and a likeness (issue 14). None: nothing to report."""
+    if effect_if_same.rank <= verdict_now.rank:
+        return None
+    return Verdict.REVIEW

@@ -107,6 +107,12 @@ GRAPHIQL = _flag("GRAPHIQL", True)
 MAX_PAGE_SIZE = int(_env("MAX_PAGE_SIZE", "200"))
 MAX_BATCH_SIZE = int(_env("MAX_BATCH_SIZE", "5000"))
 
+# Person identity (issue 14) in checks and liability tracing: the unresolved "possibly the same person" pairs
+# (POSSIBLY_SAME, OPEN or judged UNSURE) followed per person, best score first. Bounds a check's work on a common
+# name (a registration agent is legal representative of 153 companies in the 2019 registrations); pairs beyond
+# it are not looked at by the check (the review queue lists them all).
+IDENTITY_CANDIDATES_FOLLOWED = int(_env("IDENTITY_CANDIDATES_FOLLOWED", "10"))
+
 # The catalogue (measures, scenarios, list kinds with their default periods, departments: loaders/catalogue/*.csv),
 # and its decision scenarios; the GraphQL `Scenario` enum is built from this file at start-up, so
 # adding a scenario is a data change (a row here, loaded into the graph) and a restart.
@@ -253,3 +259,19 @@ REPORT_ISSUER = _env("REPORT_ISSUER", "社会信用监管知识图谱（creditgr
 # The CJK font the PDF embeds (Debian's fonts-wqy-microhei, which .ci/run and the Dockerfile install); the page
 # names the same family, so a browser with the font shows the PDF's glyphs.
 REPORT_FONT_FILE = Path(_env("REPORT_FONT_FILE", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
+
+# Person identity (issue 14, graph/resolution.py). Scores are probabilities in [0, 1] from the evidence's log-odds
+# weights (resolution.WEIGHTS). A pair of same-named mentions becomes a `POSSIBLY_SAME` candidate only with some
+# evidence besides the name and a score of at least MIN_CANDIDATE_SCORE; it is merged without a judgement at
+# AUTO_MERGE_SCORE or above (chosen on the synthetic data, where it gives precision >= 0.99: bench/identity.py and
+# README "Who is who"). A name alone never reaches either (its weight is at most resolution.NAME_WEIGHT_MAX).
+MIN_CANDIDATE_SCORE = float(_env("MIN_CANDIDATE_SCORE", "0.5"))
+AUTO_MERGE_SCORE = float(_env("AUTO_MERGE_SCORE", "0.9"))
+# Namesake blocks: a normalised name shared by more mentions than this (王伟 in a national registry) is compared
+# only within its prefectures (the first 4 digits of the organisations' division codes); a prefecture's part
+# larger than this again is not compared at all and counted in the resolution report (its pairs would be
+# n*(n-1)/2 candidates nobody can review; a shared organisation still pairs them, see resolution.candidates).
+MAX_BLOCK_SIZE = int(_env("MAX_BLOCK_SIZE", "200"))
+# Mentions of one identity read and listed by identity_of, and the review queue's page size bound.
+MAX_IDENTITY_MENTIONS = 1_000
+MAX_REVIEW_PAGE = 200

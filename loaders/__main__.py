@@ -1,4 +1,4 @@
-"""Command line: `python -m loaders load PATH`, `export PATH`, `generate OUT`, `catalogue`, `demo`, `reset`.
+"""Command line: `python -m loaders load PATH`, `resolve`, `export PATH`, `generate OUT`, `catalogue`, `demo`, `reset`.
 
 The store is whichever is configured (Neo4j when NEO4J_URI is set, else the embedded engine, started if no
 server is running on its data directory and stopped again afterwards).
@@ -9,7 +9,8 @@ summary and the rejects file are still written).
 
 `export` is an application entry point like the API: it calls the export use-case in queries/export.py (the
 layering is `api → queries → graph`, `loaders → graph`; only this command line, never a loader module, imports
-queries).
+queries). So is identity resolution (queries/identity.py `resolve`): `load` and `demo` run it after the load
+(`--no-resolve` skips it), `resolve` runs it alone over the whole graph.
 """
 
 from __future__ import annotations
@@ -21,15 +22,23 @@ from pathlib import Path
 from graph import settings
 from graph.embedded import exit_on_sigterm
 from graph.errors import CreditGraphError
-from graph.store import open_store
+from graph.store import GraphStore, open_store
 from loaders.load_command import run_load
 from loaders.measures import load_catalogue
 
 DEMO_DIR = settings.PROJECT_ROOT / "data" / "demo"
 
 
-def _load(path: Path, rejects_file: Path | None, progress: bool, mapping: Path | None = None) -> int:
-    return int(run_load(path, mapping=mapping, rejects_file=rejects_file, progress=progress)[0])
+def _resolve_summary(store: GraphStore) -> str:
+    from queries.identity import resolve
+
+    return resolve(store).summary()
+
+
+def _load(path: Path, rejects_file: Path | None, progress: bool, mapping: Path | None = None,
+          resolve: bool = True) -> int:
+    return int(run_load(path, mapping=mapping, rejects_file=rejects_file, progress=progress,
+                        after_load=_resolve_summary if resolve else None)[0])
 
 
 def _export(path: Path, subject: str | None, depth: int) -> int:
@@ -63,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
                                                    "own columns, e.g. loaders/mappings/registrations-2019.toml")
     load.add_argument("--rejects", type=Path, help="where to write the rejects report (CSV)")
     load.add_argument("--no-progress", action="store_true")
+    load.add_argument("--no-resolve", action="store_true", help="skip identity resolution after the load")
+    commands.add_parser("resolve", help="identity resolution over the whole graph: candidates, automatic merges, "
+                                        "identities (README, 'Who is who')")
     export = commands.add_parser("export", help="write the graph (or one subject's subgraph) as FollowTheMoney")
     export.add_argument("--format", choices=["ftm"], default="ftm", help="FollowTheMoney JSON lines (the only one)")
     export.add_argument("path", type=Path)
@@ -81,7 +93,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "load":
-            return _load(args.path, args.rejects, not args.no_progress, args.mapping)
+            return _load(args.path, args.rejects, not args.no_progress, args.mapping, not args.no_resolve)
+        if args.command == "resolve":
+            with open_store() as store:
+                print(_resolve_summary(store))
+            return 0
         if args.command == "export":
             return _export(args.path, args.subject, args.depth)
         if args.command == "demo":

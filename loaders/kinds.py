@@ -184,7 +184,7 @@ _KINDS: tuple[RecordKind, ...] = (
         "persons", ("person_id", "name", "id_number"), ("person_id", "name"), r.parse_person, lambda row: row["pid"],
         _one(writes.UPSERT_PERSONS),
         lookup=Lookup(writes.EXISTING_PERSONS, "refers to a person neither in this load nor in the store"),
-        optional=("other_ids",),
+        optional=("other_ids", "id_masked"),
     ),
     RecordKind(
         "roles", ("person_id", "uscc", "role", "title", "from", "to", "source"), ("person_id", "uscc", "role"),

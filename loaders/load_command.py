@@ -11,8 +11,9 @@ import enum
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from graph.errors import CreditGraphError, StoreError, StoreUnavailable
 from graph.store import GraphStore, open_store
@@ -30,10 +31,14 @@ class Exit(enum.IntEnum):
 
 
 def run_load(path: Path, *, mapping: Path | None = None, rejects_file: Path | None = None, progress: bool = True,
-             store: GraphStore | None = None, out: TextIO | None = None, err: TextIO | None = None
-             ) -> tuple[Exit, LoadReport]:
+             store: GraphStore | None = None, out: TextIO | None = None, err: TextIO | None = None,
+             after_load: Callable[[GraphStore], Any] | None = None) -> tuple[Exit, LoadReport]:
     """Load `path` (through `mapping` if given) into `store` (the configured one, opened and closed here, unless
-    given), print the summary to `out`, write the rejects report; the exit code and the report."""
+    given), print the summary to `out`, write the rejects report; the exit code and the report.
+
+    `after_load(store)` runs once the load wrote something, before the snapshot, and what it returns is printed
+    after the summary: the command line passes identity resolution (queries/identity.py `resolve`; loaders import
+    only graph, so the entry point hands it in). A failure there is a failure after the writes (load again)."""
     out = out or sys.stdout
     err = err or sys.stderr
     report = LoadReport()
@@ -50,12 +55,15 @@ def run_load(path: Path, *, mapping: Path | None = None, rejects_file: Path | No
     report.skipped = skipped
     failure: Exit | None = None
     snapshot = ""
+    after: Any = None
     own = store is None
     try:
         if store is None:
             store = open_store()
         load_catalogue(store)
         Loader(store, progress=progress).load(records, report)
+        if report.total_loaded and after_load is not None:
+            after = after_load(store)
         if report.total_loaded:
             snapshot = store.checkpoint()
     except Exception as exc:  # every failure still gets the summary and the rejects file below
@@ -70,6 +78,8 @@ def run_load(path: Path, *, mapping: Path | None = None, rejects_file: Path | No
     print(report.summary(), file=out)
     print(f"data version {report.data_version}, {report.total_loaded:,} rows in {elapsed:.1f} s"
           + (f"; {snapshot}" if snapshot else ""), file=out)
+    if after is not None:
+        print(after, file=out)
     if report.rejects:
         target = rejects_file or Path(f"{path.name.rstrip('/')}.rejects.csv")
         try:

@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph import rules
-from graph.identifiers import InvalidIdentifier, decode_valid_uscc, mask_id_number, validate_id_number, validate_uscc
+from graph.identifiers import (
+    InvalidIdentifier,
+    decode_valid_uscc,
+    mask_id_number,
+    validate_id_number,
+    validate_masked_id_number,
+    validate_uscc,
+)
 from graph.model import (
     DocumentKind,
     EntryStatus,
@@ -25,6 +32,7 @@ from graph.model import (
     UnknownTitle,
     roles_from_title,
 )
+from graph.resolution import normalise_name
 
 Raw = Mapping[str, Any]
 
@@ -211,6 +219,13 @@ def parse_organization(raw: Raw) -> dict[str, Any]:
     }
 
 
+def published_mask(value: str) -> str:
+    try:
+        return validate_masked_id_number(value)
+    except InvalidIdentifier as exc:
+        raise RowError("id_masked", exc.reason, mask_id_number(value)) from None
+
+
 def parse_person(raw: Raw) -> dict[str, Any]:
     pid = text(raw, "person_id", required=True, max_length=80)
     id_number = text(raw, "id_number")
@@ -219,12 +234,22 @@ def parse_person(raw: Raw) -> dict[str, Any]:
             id_number = validate_id_number(id_number)
         except InvalidIdentifier as exc:
             raise RowError("id_number", exc.reason, mask_id_number(id_number)) from None
+    name = text(raw, "name", required=True) or ""
+    published = text(raw, "id_masked")
+    if published is not None:
+        published = published_mask(published)
     return {
         "pid": pid,
         "props": {
-            "name": text(raw, "name", required=True),
+            "name": name,
             "idNumber": id_number,
-            "idMasked": mask_id_number(id_number) if id_number else None,
+            # The digits that may be shown: our mask of a valid number, else a partly masked number as a source
+            # published it (a court list's 3501021980****1234), compared by identity resolution.
+            "idMasked": mask_id_number(id_number) if id_number else published,
+            # Identity resolution (graph/resolution.py): whether a valid resident ID number is held (the number
+            # stays in the engine), and the name's blocking key.
+            "idCertain": id_number is not None,
+            "nameKey": normalise_name(name),
             # Identity documents other than the 居民身份证号 (passports, foreign IDs), `;`-separated as written;
             # stored, never shown (rule 10), exported again as FollowTheMoney `idNumber`s.
             "otherIds": codes(raw, "other_ids") or None,

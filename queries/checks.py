@@ -19,11 +19,18 @@ How the rules are applied below (each rule itself is written once, in graph/rule
 - an entry under objection is reported with its measures suspended: REVIEW, not RESTRICTED (rule 7);
 - leniency grounds lower a restriction to REVIEW (rule 9);
 - a holder controlling the organisation (aggregated ratio over all chains > 50%) with a blacklist or
-  dishonest-debtor entry gives a REVIEW finding with the chains and the ratio.
+  dishonest-debtor entry gives a REVIEW finding with the chains and the ratio;
+- person identity (issue 14): a person is every mention of its identity (`Person.identity`: the same resident ID
+  number, a SAME judgement, an automatic merge), so an officer's or a checked person's findings cover the entries
+  and traced roles of all its mentions, each such finding naming the mention it came through and the pairs and
+  judgements the identity rests on (`IdentityLink`); an unresolved pair (OPEN, or judged UNSURE) whose other side
+  would change the verdict gives a POSSIBLY_SAME_PERSON finding: REVIEW, never RESTRICTED, no measure executed,
+  with the pair's score and evidence (`rules.possibly_same_effect`). A pair judged DIFFERENT gives nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import hashlib
@@ -35,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
-from graph import rules
+from graph import rules, settings
 from graph.errors import InvalidInput, NotFound
 from graph.model import ROLES, TRACED_KINDS, ListKind
 from graph.rules import Verdict
@@ -57,6 +64,29 @@ class Via(enum.StrEnum):
     OFFICER = "OFFICER"  # a person holding a checked role in the subject has an entry of their own
     TRACED = "TRACED"  # an entry on an organisation reaches a person through the role held at the time
     SHAREHOLDER = "SHAREHOLDER"  # a controlling holder up the equity chain is listed
+    # an unresolved candidate pair: had it been judged the same person, the other side's entry would change the
+    # verdict; REVIEW, never RESTRICTED (issue 14)
+    POSSIBLY_SAME_PERSON = "POSSIBLY_SAME_PERSON"
+
+
+@dataclass
+class IdentityLink:
+    """How a finding reaches a person through another record of them (issue 14).
+
+    IDENTITY: `mention` is another mention of the same identity; `pairs` are the pairs the identity rests on
+    (merged automatically, AUTO, or judged SAME, with their judgement ids), none when the mentions share a
+    resident ID number (`certain`). CANDIDATE: `mention` is on the other side of one unresolved pair (`pairs`, one),
+    OPEN or judged UNSURE; `via_if_same` and `effect_if_same` say what the finding would be if it were judged SAME.
+    """
+
+    kind: str  # IDENTITY or CANDIDATE
+    mention: Row
+    identity: str | None
+    pairs: list[Row]
+    judgements: list[str]
+    certain: bool = False
+    via_if_same: Via | None = None
+    effect_if_same: Verdict | None = None
 
 
 @dataclass
@@ -76,6 +106,7 @@ class Finding:
     reasons: list[str]
     ratio: float | None = None  # aggregated effective ratio (SHAREHOLDER)
     chains: list[list[PathNode]] = field(default_factory=list)
+    identity: IdentityLink | None = None  # reached through another mention, or possibly the same person
 
 
 @dataclass
@@ -88,6 +119,7 @@ class CheckResult:
     data_version: int
     verdict: Verdict
     findings: list[Finding]
+    judgements: list[str] = field(default_factory=list)  # ids of the identity judgements the findings rely on
     evidence: str = ""
     evidence_hash: str = ""
 
@@ -116,6 +148,134 @@ def _role_link(role: Row, forward: bool) -> PathLink:
     return PathLink(role["role"], role.get("from"), role.get("to"), forward=forward)
 
 
+# ------------------------------------------------------------------------------------------ identity
+
+
+def _evidence_list(raw: Any) -> list[Row]:
+    """A pair's evidence (a JSON string on the edge: a list of {kind, detail, weight}) as a list; a value that is
+    not such a list is kept as one item saying so, rather than dropped."""
+    if isinstance(raw, list):
+        return [dict(x) for x in raw if isinstance(x, dict)]
+    if not raw:
+        return []
+    try:
+        parsed = json.loads(raw)
+    except (TypeError, ValueError):
+        return [{"kind": "UNREADABLE", "detail": str(raw), "weight": None}]
+    if not isinstance(parsed, list):
+        return [{"kind": "UNREADABLE", "detail": str(raw), "weight": None}]
+    return [dict(x) for x in parsed if isinstance(x, dict)]
+
+
+def pair_of(m: Row, judgement_id: str | None = None) -> Row:
+    """A POSSIBLY_SAME pair as a check reports it: its ends (pids, the smaller first), score, status, the verdict
+    and id of its current judgement (if any), and its evidence as a list."""
+    score = m.get("score")
+    return {"left": m.get("left"), "right": m.get("right"),
+            "score": round(float(score), 6) if score is not None else None, "status": m.get("status"),
+            "verdict": m.get("verdict"), "judgementId": judgement_id,
+            "evidence": _evidence_list(m.get("evidence"))}
+
+
+@dataclass
+class Basis:
+    """What the identities reached through other mentions rest on (`IDENTITY_BASIS`): per identity its SAME
+    judgements and its pairs merged automatically or judged SAME; per pair (left, right) the id of its current
+    judgement."""
+
+    judgements: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
+    auto: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
+    pair_judgements: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def read_basis(store: GraphStore, identities: set[str], pairs: set[tuple[str, str]]) -> Basis:
+    """One read for every identity and pair of a check (or a batch of checks); nothing when there are none."""
+    basis = Basis()
+    if not identities and not pairs:
+        return basis
+    for row in store.read(checks.IDENTITY_BASIS, {"identities": sorted(identities),
+                                                  "pairs": [list(p) for p in sorted(pairs)]}):
+        if row["kind"] == "JUDGEMENT":
+            basis.judgements[row["key"]].append(row["judgement"])
+        elif row["kind"] == "PAIR_INSIDE":
+            basis.auto[row["key"]].append(row["pair"])
+        elif row["judgement"]:
+            j = row["judgement"]
+            basis.pair_judgements[(j["left"], j["right"])] = j["judgementId"]
+    return basis
+
+
+def basis_wanted(rows: Sequence[Row]) -> tuple[set[str], set[tuple[str, str]]]:
+    """The identities (reached through another mention) and the UNSURE pairs whose basis the rows need."""
+    identities: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    for row in rows:
+        link = row.get("link")
+        if not link:
+            continue
+        if link.get("kind") == "CANDIDATE":
+            pair = link.get("pair") or {}
+            if pair.get("verdict") == rules.UNSURE and pair.get("left") and pair.get("right"):
+                pairs.add((pair["left"], pair["right"]))
+        elif link.get("identity"):
+            identities.add(link["identity"])
+    return identities, pairs
+
+
+def identity_link(row: Row, basis: Basis) -> IdentityLink | None:
+    """The row's IdentityLink (None for a row about the person's own record)."""
+    link, mention = row.get("link"), row.get("sameAs")
+    if not link or not mention:
+        return None
+    if link.get("kind") == "CANDIDATE":
+        raw = link.get("pair") or {}
+        pair = pair_of(raw, basis.pair_judgements.get((str(raw.get("left")), str(raw.get("right")))))
+        return IdentityLink("CANDIDATE", mention, mention.get("identity"), [pair],
+                            [pair["judgementId"]] if pair["judgementId"] else [])
+    key = link.get("identity")
+    judged = {(j["left"], j["right"]): j["judgementId"] for j in basis.judgements.get(key, [])}
+    inside = {(p["left"], p["right"]): p for p in basis.auto.get(key, [])}
+    pairs = [pair_of(inside[ends], judged.get(ends)) if ends in inside else
+             {"left": ends[0], "right": ends[1], "score": None, "status": rules.PAIR_JUDGED, "verdict": rules.SAME,
+              "judgementId": judged[ends], "evidence": []}  # judged SAME without ever being proposed
+             for ends in sorted(set(inside) | set(judged))]
+    judgements = sorted(set(judged.values()))
+    return IdentityLink("IDENTITY", mention, key, pairs, judgements, certain=not pairs)
+
+
+def _identity_link(link: IdentityLink) -> PathLink:
+    """The hop from a mention to another record of the same (or possibly the same) person."""
+    return PathLink("SAME_PERSON" if link.kind == "IDENTITY" else "POSSIBLY_SAME")
+
+
+def _evidence_text(pair: Row) -> str:
+    parts = [f"{e.get('kind')}: {e.get('detail')}" if e.get("detail") else str(e.get("kind"))
+             for e in pair["evidence"]]
+    return "; ".join(parts) or "no evidence recorded"
+
+
+def _same_as(link: IdentityLink, who: str, other: Row) -> str:
+    """Why `who` is (or may be) the person of the record `other`, in words."""
+    name = other.get("name") or other.get("pid")
+    if link.kind == "CANDIDATE":
+        return f"{who} is possibly the same person as {name} (record {other.get('pid')})"
+    if link.certain:
+        basis = "the same resident ID number"
+    else:
+        parts = [f"judgement {p['judgementId']} (SAME)" if p.get("verdict") == rules.SAME and p.get("judgementId")
+                 else f"an automatic merge of {p['left']} and {p['right']} (score {p['score']})"
+                 for p in link.pairs]
+        basis = ", ".join(parts)
+    return f"{who} is the same person as {name} (record {other.get('pid')}; identity {link.identity}: {basis})"
+
+
+def _pair_text(pair: Row) -> str:
+    state = (f"judged UNSURE ({pair['judgementId']})" if pair.get("verdict") == rules.UNSURE
+             else "not judged yet")
+    return (f"the pair {pair['left']} / {pair['right']} has score {pair['score']} and the evidence "
+            f"{_evidence_text(pair)}; {state}")
+
+
 # --------------------------------------------------------------------------------------------- findings
 
 
@@ -131,7 +291,7 @@ class _Evaluator:
 
     def _add(self, via: Via, kind: str, found: Row, entry: Row, target: str, nodes: list[PathNode],
              links: list[PathLink], reasons: list[str], role: Row | None = None,
-             traced_role: Row | None = None) -> None:
+             traced_role: Row | None = None, identity: IdentityLink | None = None) -> None:
         measures = rules.applicable_measures(entry.get("measures") or [], target, self.code)
         effect, suspended, why = rules.effect_of(entry.get("status"), entry.get("leniency") or [], measures,
                                                  review_without_measures=via is Via.SHAREHOLDER)
@@ -143,58 +303,92 @@ class _Evaluator:
         self.findings.append(Finding(
             via=via, subject_kind=kind, subject=found, role=role, traced_role=traced_role, entry=entry,
             measures=measures, effect=effect, suspended=suspended, leniency=list(entry.get("leniency") or []),
-            path_nodes=nodes, path_links=links, reasons=reasons + why,
+            path_nodes=nodes, path_links=links, reasons=reasons + why, identity=identity,
         ))
 
-    def self_entry(self, entry: Row, subject_map: Row) -> None:
+    def self_entry(self, entry: Row, subject_map: Row, link: IdentityLink | None = None) -> None:
         target = "ORGANIZATION" if self.subject.kind == "ORGANIZATION" else "PERSON"
-        self._add(Via.SELF, self.subject.kind, subject_map, entry, target,
-                  [self.subject_node, _entry_node(entry)], [PathLink("HAS_ENTRY")],
-                  [f"the subject itself is on the {entry['kind']} list"])
+        if link is None:
+            self._add(Via.SELF, self.subject.kind, subject_map, entry, target,
+                      [self.subject_node, _entry_node(entry)], [PathLink("HAS_ENTRY")],
+                      [f"the subject itself is on the {entry['kind']} list"])
+            return
+        other = link.mention
+        self._add(Via.SELF, "PERSON", other, entry, target,
+                  [self.subject_node, _node("PERSON", other), _entry_node(entry)],
+                  [_identity_link(link), PathLink("HAS_ENTRY")],
+                  [f"{_same_as(link, 'the subject', other)}, who is on the {entry['kind']} list"], identity=link)
 
-    def officer_entry(self, row: Row) -> None:
+    def officer_entry(self, row: Row, link: IdentityLink | None = None) -> None:
         role, person, entry = row["role"], row["person"], row["entry"]
         if role["role"] not in self.checked_roles or not _held(role, self.day):
             return
-        self._add(Via.OFFICER, "PERSON", person, entry, "PERSON",
-                  [self.subject_node, _node("PERSON", person), _entry_node(entry)],
-                  [_role_link(role, forward=False), PathLink("HAS_ENTRY")],
-                  [f"{person.get('name')} is {role['role']} of the subject on {self.day} and is on the "
-                   f"{entry['kind']} list"], role=role)
+        if link is None:
+            self._add(Via.OFFICER, "PERSON", person, entry, "PERSON",
+                      [self.subject_node, _node("PERSON", person), _entry_node(entry)],
+                      [_role_link(role, forward=False), PathLink("HAS_ENTRY")],
+                      [f"{person.get('name')} is {role['role']} of the subject on {self.day} and is on the "
+                       f"{entry['kind']} list"], role=role)
+            return
+        other = link.mention
+        self._add(Via.OFFICER, "PERSON", other, entry, "PERSON",
+                  [self.subject_node, _node("PERSON", person), _node("PERSON", other), _entry_node(entry)],
+                  [_role_link(role, forward=False), _identity_link(link), PathLink("HAS_ENTRY")],
+                  [f"{person.get('name')} is {role['role']} of the subject on {self.day}; "
+                   f"{_same_as(link, person.get('name') or person['pid'], other)}, who is on the {entry['kind']} "
+                   "list"], role=role, identity=link)
 
-    def traced_entry(self, row: Row, typed: rules.Entry) -> None:
+    def traced_entry(self, row: Row, typed: rules.Entry, link: IdentityLink | None = None) -> None:
         """`typed`: the row's entry as the rules see it, built once by the caller."""
         traced, entry, listed = row["tracedRole"], row["entry"], row["organization"]
         at = rules.traced_at(rules.RoleHeld.from_map(traced), typed)
         if at is None:
             return  # the role was not held when the act happened or the listing was made (rule 3)
+        other = link.mention if link else None
+        when = (f"{traced['role']} of {listed.get('name')} on {at}, when the {entry['kind']} entry was made or its "
+                "act happened (liability tracing)")
         if self.subject.kind == "PERSON":
-            nodes = [self.subject_node, _node("ORGANIZATION", listed), _entry_node(entry)]
-            links = [_role_link(traced, forward=True), PathLink("HAS_ENTRY")]
-            self._add(Via.TRACED, "PERSON", {"pid": self.subject.key, "name": self.subject_node.name}, entry,
-                      traced["role"], nodes, links,
-                      [f"the subject was {traced['role']} of {listed.get('name')} on {at}, when the "
-                       f"{entry['kind']} entry was made or its act happened (liability tracing)"],
-                      traced_role=traced)
+            if link is None or other is None:
+                nodes = [self.subject_node, _node("ORGANIZATION", listed), _entry_node(entry)]
+                links = [_role_link(traced, forward=True), PathLink("HAS_ENTRY")]
+                self._add(Via.TRACED, "PERSON", {"pid": self.subject.key, "name": self.subject_node.name}, entry,
+                          traced["role"], nodes, links, [f"the subject was {when}"], traced_role=traced)
+                return
+            nodes = [self.subject_node, _node("PERSON", other), _node("ORGANIZATION", listed), _entry_node(entry)]
+            links = [_identity_link(link), _role_link(traced, forward=True), PathLink("HAS_ENTRY")]
+            self._add(Via.TRACED, "PERSON", other, entry, traced["role"], nodes, links,
+                      [f"{_same_as(link, 'the subject', other)}, who was {when}"], traced_role=traced,
+                      identity=link)
             return
         role, person = row["role"], row["person"]
         if role["role"] not in self.checked_roles or not _held(role, self.day):
             return
-        nodes = [self.subject_node, _node("PERSON", person), _node("ORGANIZATION", listed), _entry_node(entry)]
-        links = [_role_link(role, forward=False), _role_link(traced, forward=True), PathLink("HAS_ENTRY")]
-        self._add(Via.TRACED, "PERSON", person, entry, traced["role"], nodes, links,
-                  [f"{person.get('name')} is {role['role']} of the subject on {self.day} and was "
-                   f"{traced['role']} of {listed.get('name')} on {at}, when its {entry['kind']} entry was made "
-                   "or its act happened (liability tracing)"], role=role, traced_role=traced)
+        if link is None or other is None:
+            nodes = [self.subject_node, _node("PERSON", person), _node("ORGANIZATION", listed), _entry_node(entry)]
+            links = [_role_link(role, forward=False), _role_link(traced, forward=True), PathLink("HAS_ENTRY")]
+            self._add(Via.TRACED, "PERSON", person, entry, traced["role"], nodes, links,
+                      [f"{person.get('name')} is {role['role']} of the subject on {self.day} and was {when}"],
+                      role=role, traced_role=traced)
+            return
+        nodes = [self.subject_node, _node("PERSON", person), _node("PERSON", other), _node("ORGANIZATION", listed),
+                 _entry_node(entry)]
+        links = [_role_link(role, forward=False), _identity_link(link), _role_link(traced, forward=True),
+                 PathLink("HAS_ENTRY")]
+        self._add(Via.TRACED, "PERSON", other, entry, traced["role"], nodes, links,
+                  [f"{person.get('name')} is {role['role']} of the subject on {self.day}; "
+                   f"{_same_as(link, person.get('name') or person['pid'], other)}, who was {when}"],
+                  role=role, traced_role=traced, identity=link)
 
     def controlling_holders(self, rows: list[Row]) -> None:
-        """Aggregate every chain to each listed holder; a holder above the threshold gives one finding."""
+        """Aggregate every chain to each listed holder; a holder above the threshold gives one finding. A natural
+        person is its identity: the chains to every mention of it count together (`identityLink` on the rows
+        whose entry is on another mention)."""
         chains: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
             links = row["chainLinks"] or []
             if all(rules.held_on(rules.Holding.from_map(link), self.day) for link in links):
                 holder = row["person"] or row["organization"]
-                chains[holder.get("uscc") or holder.get("pid")].append(row)
+                chains[holder.get("uscc") or holder.get("identity") or holder.get("pid")].append(row)
         for rows_of_holder in chains.values():
             # One chain per distinct path; several entries of the holder each repeat every chain.
             by_entry: dict[str, list[Row]] = defaultdict(list)
@@ -234,14 +428,25 @@ class _Evaluator:
         entry = best["entry"]
         holder_kind = "PERSON" if best["person"] else "ORGANIZATION"
         holder = best["person"] or best["organization"]
-        nodes = [PathNode(n.kind, n.key, n.name) for n in paths[0]] + [_entry_node(entry)]
-        links = [PathLink("SHAREHOLDER_OF", link.get("from"), link.get("to"), float(link.get("ratio") or 0),
-                          forward=False) for link in best["chainLinks"]] + [PathLink("HAS_ENTRY")]
+        # The entry is on another mention of the holder's identity: the same for every row of this entry.
+        link: IdentityLink | None = next((r["identityLink"] for r in rows if r.get("identityLink")), None)
+        listed = link.mention if link else holder
+        nodes = [PathNode(n.kind, n.key, n.name) for n in paths[0]]
+        links = [PathLink("SHAREHOLDER_OF", link_.get("from"), link_.get("to"), float(link_.get("ratio") or 0),
+                          forward=False) for link_ in best["chainLinks"]]
+        why = ""
+        if link is not None:
+            if nodes[-1].key != listed["pid"]:
+                nodes.append(_node("PERSON", listed))
+                links.append(_identity_link(link))
+            why = f" ({_same_as(link, 'the holder', listed)})"
+        nodes.append(_entry_node(entry))
+        links.append(PathLink("HAS_ENTRY"))
         chain_text = "; ".join(" ← ".join(n.name or n.key for n in p) for p in paths)
-        self._add(Via.SHAREHOLDER, holder_kind, holder, entry, "SHAREHOLDER", nodes, links,
+        self._add(Via.SHAREHOLDER, holder_kind, listed, entry, "SHAREHOLDER", nodes, links,
                   [f"{holder.get('name')} controls the subject with an aggregated ratio of {ratio:.4g} "
                    f"(> {rules.CONTROL_THRESHOLD:g}) through {len(paths)} chain(s): {chain_text}; it is on the "
-                   f"{entry['kind']} list"])
+                   f"{entry['kind']} list{why}"], identity=link)
         self.findings[-1].ratio = ratio
         self.findings[-1].chains = paths
 
@@ -338,7 +543,8 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
     """Check many subjects in one round trip per subject kind; results in the order asked."""
     day = as_of or dt.date.today()
     checked_at = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
-    params = {"scenario": scenario, "tracedKinds": list(TRACED_KINDS), "holderKinds": list(HOLDER_KINDS)}
+    params = {"scenario": scenario, "tracedKinds": list(TRACED_KINDS), "holderKinds": list(HOLDER_KINDS),
+              "maxCandidates": settings.IDENTITY_CANDIDATES_FOLLOWED}
     rows_by_key: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for kind, statement in (("ORGANIZATION", checks.CHECK_ORGANIZATIONS), ("PERSON", checks.CHECK_PERSONS)):
         keys = sorted({s.key for s in subjects if s.kind == kind})
@@ -353,6 +559,9 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
             if row.get("entry"):
                 hydrate_measures(row["entry"], catalogue)
 
+    # What the identities reached through other mentions rest on: a second read only when there are such.
+    basis = read_basis(store, *basis_wanted([row for rows in rows_by_key.values() for row in rows]))
+
     results = []
     for subject in subjects:
         rows = rows_by_key.get((subject.kind, subject.key), [])
@@ -364,6 +573,8 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
             raise InvalidInput(f"scenario: {scenario} is not in the catalogue", field="scenario")
         subject_map = head["organization"] if subject.uscc else head["person"]
         ev = _Evaluator(subject, subject_map, head["scenario"], day)
+        # What the unresolved pairs would add if each were judged SAME, evaluated as the person's own would be.
+        maybe = _Evaluator(subject, subject_map, head["scenario"], day)
         holders: list[Row] = []
         for row in rows:
             if row["via"] == "SUBJECT":
@@ -374,26 +585,58 @@ def check_subjects(store: GraphStore, subjects: Sequence[SubjectRef], scenario: 
             status = rules.status_on(typed, day)
             if status != row["entry"].get("status"):
                 row["entry"] = {**row["entry"], "status": status}  # as the history stood on the day
+            link = identity_link(row, basis)
+            target = ev
+            if link is not None and link.kind == "CANDIDATE":
+                pair = link.pairs[0]
+                if not rules.unresolved_pair(pair["status"], pair["verdict"]):
+                    continue
+                target = maybe
             if row["via"] == "SELF":
-                ev.self_entry(row["entry"], subject_map)
+                target.self_entry(row["entry"], subject_map, link)
             elif row["via"] == "OFFICER":
-                ev.officer_entry(row)
+                target.officer_entry(row, link)
             elif row["via"] == "TRACED":
-                ev.traced_entry(row, typed)
+                target.traced_entry(row, typed, link)
             elif row["via"] == "SHAREHOLDER":
-                holders.append(row)
+                holders.append({**row, "identityLink": link})
         ev.controlling_holders(holders)
         ev.findings = ev.merged()
+        verdict_now = ev.verdict()
+        ev.findings += _possibly_same(maybe.merged(), verdict_now)
         findings = sorted(ev.findings, key=lambda f: (-f.effect.rank, f.via.value, f.entry["entryId"],
-                                                       f.subject.get("uscc") or f.subject.get("pid") or ""))
+                                                       f.subject.get("uscc") or f.subject.get("pid") or "",
+                                                       f.path_nodes[-2].key if len(f.path_nodes) > 1 else ""))
+        judgements = sorted({j for f in findings if f.identity for j in f.identity.judgements})
         result = CheckResult(
             subject=subject, subject_map=subject_map, scenario=head["scenario"], as_of=day.isoformat(),
             checked_at=checked_at, data_version=int(head["version"] or 0), verdict=ev.verdict(), findings=findings,
+            judgements=judgements,
         )
         result.evidence = evidence_of(result)
         result.evidence_hash = hashlib.sha256(result.evidence.encode()).hexdigest()
         results.append(result)
     return results
+
+
+def _possibly_same(hypothetical: list[Finding], verdict_now: Verdict) -> list[Finding]:
+    """The POSSIBLY_SAME_PERSON findings: each hypothetical finding (an unresolved pair taken as SAME) that would
+    change the verdict, reported as REVIEW with no measure executed (`rules.possibly_same_effect`), the finding
+    it would be kept beside it (`via_if_same`, `effect_if_same`, the measures named in the reasons)."""
+    found = []
+    for f in hypothetical:
+        effect = rules.possibly_same_effect(verdict_now, f.effect)
+        if effect is None or f.identity is None:
+            continue
+        f.identity.via_if_same, f.identity.effect_if_same = f.via, f.effect
+        path, *effect_reasons = f.reasons
+        if_same = "; ".join(effect_reasons) or f"{f.effect.value}"
+        f.reasons = [path, _pair_text(f.identity.pairs[0]),
+                     f"if judged the same person: {if_same} ({f.effect.value}); until someone judges the pair "
+                     "(judgeIdentity), this is a review and no measure applies"]
+        found.append(dataclasses.replace(f, via=Via.POSSIBLY_SAME_PERSON, effect=effect, measures=[],
+                                         suspended=False))
+    return found
 
 
 # -------------------------------------------------------------------------------------- trace liability
@@ -411,15 +654,47 @@ class Reach:
     path_links: list[PathLink]
 
 
+@dataclass
+class PossibleReach:
+    """A person the entry would reach if an unresolved pair were judged SAME: `other` is possibly the same person
+    as `person`, whom the entry reaches through `role` (issue 14)."""
+
+    person: Row
+    role: Row
+    other: Row
+    pair: Row
+    reason: str
+
+
+@dataclass
+class Trace:
+    organization: Row
+    entry: Row
+    reaches: list[Reach]
+    possibly_same: list[PossibleReach] = field(default_factory=list)
+
+
 def trace_liability(store: GraphStore, entry_id: str) -> tuple[Row, Row, list[Reach]]:
     """Every person who held a role in the listed organisation, and whether the entry reaches them, and why."""
+    t = trace(store, entry_id)
+    return t.organization, t.entry, t.reaches
+
+
+def trace(store: GraphStore, entry_id: str) -> Trace:
+    """`trace_liability`, and the persons the entry would reach if an unresolved pair (OPEN, or judged UNSURE)
+    with one of those it reaches were judged SAME, best score first, at most settings.IDENTITY_CANDIDATES_FOLLOWED
+    per person reached."""
     rows = store.read(checks.TRACE_LIABILITY, {"entryId": entry_id})
     if not rows:
         raise NotFound(f"no list entry {entry_id} on an organisation", field="entryId")
     organization, entry = rows[0]["organization"], rows[0]["entry"]
     hydrate_measures(entry, measure_catalogue(store, lookup.data_version(store)))
     typed = rules.Entry.from_map(entry)
+    unsure = {(c["pair"]["left"], c["pair"]["right"]) for row in rows for c in row.get("candidates") or []
+              if (c.get("pair") or {}).get("verdict") == rules.UNSURE}
+    basis = read_basis(store, set(), unsure)
     reaches = []
+    possible: dict[tuple[str, str], PossibleReach] = {}
     for row in rows:
         person, role = row["person"], row["role"]
         if not person or not person.get("pid") or not role or not role.get("role"):
@@ -430,5 +705,20 @@ def trace_liability(store: GraphStore, entry_id: str) -> tuple[Row, Row, list[Re
         links = [PathLink("HAS_ENTRY", forward=False), _role_link(role, forward=False)]
         reaches.append(Reach(person, role, liability.reached, rules.iso(liability.at),
                              measures if liability.reached else [], liability.reason, nodes, links))
+        if not liability.reached:
+            continue
+        candidates = [(pair_of(c["pair"], basis.pair_judgements.get((c["pair"].get("left"), c["pair"].get("right")))),
+                       c["other"]) for c in row.get("candidates") or [] if c.get("other")]
+        candidates = [(pair, other) for pair, other in candidates
+                      if rules.unresolved_pair(pair["status"], pair["verdict"])]
+        candidates.sort(key=lambda c: (-(c[0]["score"] or 0), c[1]["pid"]))
+        for pair, other in candidates[:settings.IDENTITY_CANDIDATES_FOLLOWED]:
+            key = (person["pid"], other["pid"])
+            if key not in possible:
+                possible[key] = PossibleReach(
+                    person, role, other, pair,
+                    f"{other.get('name')} (record {other['pid']}) is possibly the same person as "
+                    f"{person.get('name')}, whom the entry reaches as {role['role']}: {_pair_text(pair)}")
     reaches.sort(key=lambda r: (not r.reached, r.role["role"], r.person.get("name") or "", r.role.get("from") or ""))
-    return organization, entry, reaches
+    ordered = sorted(possible.values(), key=lambda p: (-(p.pair["score"] or 0), p.person["pid"], p.other["pid"]))
+    return Trace(organization, entry, reaches, ordered)

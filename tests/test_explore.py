@@ -346,3 +346,49 @@ def test_graphiql_subscribes_with_the_key_typed_into_its_headers(graph: GraphSto
 def _result_pane(driver: Any) -> str:
     return str(driver.execute_script(
         "const cm = document.querySelector('.result-window .CodeMirror'); return cm ? cm.CodeMirror.getValue() : '';"))
+
+
+def test_explore_identity_review_queue(store: GraphStore, api: ApiClient, browser: Any) -> None:
+    """Issue 14: the review queue in the browser. An investigator opens 身份核对, sees the two 王伟 records side by
+    side with the evidence, judges them the same person with a reason; the pair leaves the queue and the judgement
+    is stored with the key's label as who."""
+    from selenium.webdriver.common.by import By
+
+    from api.auth import create_key
+    from queries import identity
+    from tests.test_identity_checks import WANG_A, WANG_L, identity_graph
+
+    identity_graph(store)
+    _, token = create_key(store, label="explore reviewer", role="INVESTIGATOR")
+    driver = browser
+    driver.get(api.url.rsplit("/graphql", 1)[0] + "/explore")
+    wait_for(driver, "document.body.dataset.ready === '1'", what="the page to start")
+    key = driver.find_element(By.ID, "api-key")
+    key.clear()
+    key.send_keys(token)
+    driver.find_element(By.ID, "review-button").click()
+    wait_for(driver, "document.body.dataset.review === '1'", what="the review queue")
+    left, right = sorted((WANG_L, WANG_A))
+    selector = f'.candidate[data-left="{left}"][data-right="{right}"]'
+    card = driver.find_element(By.CSS_SELECTOR, selector)
+    text = card.text
+    assert text.count("王伟") >= 2 and "失信公司" in text and "申请公司" in text, text
+    assert "共同的其他任职人员" in text and "相似度" in text, text  # SHARED_CO_OFFICERS, and the score
+    assert "李娜" in card.find_element(By.CSS_SELECTOR, ".evidence").text  # the co-officer the evidence rests on
+    screenshot(driver, "explore-review.png")
+
+    card.find_element(By.CSS_SELECTOR, 'button[data-verdict="SAME"]').click()  # no reason: refused in the page
+    wait_for(driver, "document.getElementById('status').className === 'warn'", what="the missing reason")
+    assert identity.judgement_history(store, left, right) == []
+
+    card.find_element(By.CSS_SELECTOR, ".reason").send_keys("两份登记材料身份证号一致")
+    card.find_element(By.CSS_SELECTOR, 'button[data-verdict="SAME"]').click()
+    wait_for(driver, "document.body.dataset.judged === '1' && document.body.dataset.review === '2'",
+             what="the judgement and the queue again")
+    assert not driver.find_elements(By.CSS_SELECTOR, selector)  # judged: out of the queue
+    [judged] = identity.judgement_history(store, left, right)
+    assert (judged.verdict.value, judged.who, judged.reason) == ("SAME", "explore reviewer", "两份登记材料身份证号一致")
+    assert identity.identity_of(store, WANG_A).key == identity.identity_of(store, WANG_L).key
+    assert "同一人" in driver.find_element(By.ID, "status").text
+    assert all(url.startswith(api.url.rsplit("/graphql", 1)[0]) for url in resources(driver))
+    assert severe_logs(driver) == []

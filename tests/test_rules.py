@@ -236,3 +236,31 @@ def test_the_measures_a_list_implies_follow_kind_and_severity() -> None:
     assert rules.implied_measures("BLACKLIST", "MINOR", CATALOGUE) == ["WARN"]  # RESTRICT_CREDIT needs GENERAL
     assert rules.implied_measures("FOCUS_LIST", "SERIOUS", CATALOGUE) == ["WARN"]
     assert rules.implied_measures("RED_LIST", "SERIOUS", CATALOGUE) == []
+
+
+# ------------------------------------------------------------------------------------------ person identity
+
+
+@pytest.mark.parametrize(("status", "verdict", "unresolved"), [
+    ("OPEN", None, True),  # waits for a judgement
+    ("OPEN", "UNSURE", True),  # looked at, undecided: still possibly the same
+    ("JUDGED", "DIFFERENT", False),  # strangers: nothing follows from the pair
+    ("JUDGED", "SAME", False),  # one identity: the findings are the person's own
+    ("AUTO", None, False),  # merged automatically: one identity
+    ("OPEN", "DIFFERENT", False),  # a DIFFERENT verdict decides whatever the status says
+])
+def test_which_pairs_are_unresolved(status: str, verdict: str | None, unresolved: bool) -> None:
+    assert rules.unresolved_pair(status, verdict) is unresolved
+
+
+@pytest.mark.parametrize(("now", "if_same", "reported"), [
+    (Verdict.CLEAR, Verdict.RESTRICTED, Verdict.REVIEW),  # never RESTRICTED on a possibility
+    (Verdict.CLEAR, Verdict.REVIEW, Verdict.REVIEW),
+    (Verdict.REVIEW, Verdict.RESTRICTED, Verdict.REVIEW),  # would change the verdict: reported
+    (Verdict.REVIEW, Verdict.REVIEW, None),  # would not: nothing to add
+    (Verdict.RESTRICTED, Verdict.RESTRICTED, None),
+    (Verdict.CLEAR, Verdict.CLEAR, None),  # for information only: no change
+])
+def test_a_possible_identity_is_a_review_only_when_it_would_change_the_verdict(
+        now: Verdict, if_same: Verdict, reported: Verdict | None) -> None:
+    assert rules.possibly_same_effect(now, if_same) is reported

@@ -572,9 +572,96 @@
     }
   });
 
+  // ------------------------------------------------------------------------------------- identity review
+  // The review queue (issue 14): candidate pairs of person records that may be the same person, best score
+  // first, each with its evidence; an investigator judges a pair SAME, DIFFERENT or UNSURE, with a reason.
+
+  const VERDICT = { SAME: "同一人", DIFFERENT: "不同人", UNSURE: "不确定" };
+  const EVIDENCE = {
+    SAME_NAME: "同名", SHARED_ORGANIZATION: "共同任职组织", SHARED_CO_OFFICERS: "共同的其他任职人员",
+    SAME_DIVISION: "统一社会信用代码同一行政区划", OVERLAPPING_PERIODS: "任职期间重叠",
+    MASKED_ID_COMPATIBLE: "身份证号可见位一致", MASKED_ID_CONFLICT: "身份证号可见位矛盾",
+  };
+  const MENTION_FIELDS = "id name idNumber roles { role title from to organization { uscc name } }";
+
+  async function reviewQueue(after) {
+    const data = await gql(`query($first: Int!, $after: String, $purpose: String) {
+      identityReview(first: $first, after: $after, purpose: $purpose) {
+        nodes { score status verdict judgementId evidence { kind detail weight persons { id name } }
+                left { ${MENTION_FIELDS} } right { ${MENTION_FIELDS} } }
+        pageInfo { hasNextPage endCursor } } }`, { first: 20, after: after || null, purpose: purpose() });
+    return data.identityReview;
+  }
+
+  async function judge(left, right, verdict, reason) {
+    const data = await gql(`mutation($left: ID!, $right: ID!, $verdict: IdentityVerdict!, $reason: String!,
+        $purpose: String) {
+      judgeIdentity(left: $left, right: $right, verdict: $verdict, reason: $reason, purpose: $purpose) {
+        judgementId verdict who at } }`, { left, right, verdict, reason, purpose: purpose() });
+    return data.judgeIdentity;
+  }
+
+  function mentionCard(p) {
+    const roles = (p.roles || []).map((r) => `<li>${esc(r.organization ? r.organization.name || r.organization.uscc : "")}
+      <span class="via">${esc(r.title || ROLE[r.role] || r.role)}</span>
+      <span class="muted">${esc(period(r))}</span></li>`).join("");
+    return `<div class="mention"><div class="name">${esc(p.name || p.id)}</div>
+      <div class="muted key">${esc(p.id)}</div>${p.idNumber ? `<div class="muted">身份证号：${esc(p.idNumber)}</div>` : ""}
+      <ul class="steps">${roles || "<li class=\"muted\">无任职记录</li>"}</ul></div>`;
+  }
+
+  function candidateCard(c, i) {
+    const evidence = c.evidence.map((e) => `<li><span class="via">${esc(EVIDENCE[e.kind] || e.kind)}</span>
+      ${esc(e.detail || "")}${(e.persons || []).length ? "：" + e.persons.map((p) => esc(p.name || p.id)).join("、") : ""}${e.weight !== null && e.weight !== undefined ? ` <span class="muted">(${esc(e.weight)})</span>` : ""}</li>`).join("");
+    const unsure = c.verdict === "UNSURE" ? `<div class="muted">已判定“不确定”（${esc(c.judgementId)}）</div>` : "";
+    return `<div class="candidate" data-index="${i}" data-left="${esc(c.left.id)}" data-right="${esc(c.right.id)}">
+      <div class="head"><span>疑似同一人</span><span class="score">相似度 ${esc(Math.round(c.score * 100))}%</span></div>
+      ${unsure}<div class="pair">${mentionCard(c.left)}<div class="vs">⇄</div>${mentionCard(c.right)}</div>
+      <h4>依据</h4><ul class="evidence">${evidence || "<li class=\"muted\">无</li>"}</ul>
+      <div class="judge"><input class="reason" placeholder="判定理由（必填）" aria-label="判定理由" />
+        <button type="button" data-verdict="SAME">同一人</button>
+        <button type="button" data-verdict="DIFFERENT">不同人</button>
+        <button type="button" data-verdict="UNSURE">不确定</button></div></div>`;
+  }
+
+  /** Draw the queue (from `after`, a page cursor); `note` (what was just judged) leads the status line. */
+  async function showReview(after, note) {
+    await withBusy("加载待核对", async () => {
+      const page = await reviewQueue(after);
+      const panel = $("details");
+      let html = `<h2>身份核对</h2><span class="kind review">待核对 ${page.nodes.length}${page.pageInfo.hasNextPage ? "+" : ""} 对</span>
+        <p class="muted">按相似度排列。只凭同名不会合并；判定为“同一人”后，核查和责任追溯把两条记录当作同一人。</p>`;
+      html += page.nodes.length ? page.nodes.map(candidateCard).join("") : `<div class="muted empty-queue">没有待核对的记录</div>`;
+      if (page.pageInfo.hasNextPage) html += `<button type="button" id="review-more">下一页</button>`;
+      panel.innerHTML = html;
+      panel.dataset.node = "";
+      panel.querySelectorAll(".candidate").forEach((card) => card.querySelectorAll("button[data-verdict]").forEach(
+        (b) => b.addEventListener("click", () => {
+          const reason = card.querySelector(".reason").value.trim();
+          if (!reason) {
+            setStatus("请填写判定理由", "warn");
+            card.querySelector(".reason").focus();
+            return;
+          }
+          withBusy("提交判定", async () => {
+            const j = await judge(card.dataset.left, card.dataset.right, b.dataset.verdict, reason);
+            document.body.dataset.judged = String((Number(document.body.dataset.judged) || 0) + 1);
+            await showReview(undefined, `已判定：${VERDICT[j.verdict] || j.verdict}（${j.judgementId}）`);
+          }).catch(() => {});
+        })));
+      const more = $("review-more");
+      if (more) more.addEventListener("click", () => showReview(page.pageInfo.endCursor).catch(() => {}));
+      const left = page.nodes.length ? `待核对 ${page.nodes.length} 对` : "没有待核对的记录";
+      setStatus(note ? `${note} · ${left}` : left);
+      document.body.dataset.review = String((Number(document.body.dataset.review) || 0) + 1);
+    });
+  }
+
+  $("review-button").addEventListener("click", () => showReview().catch(() => {}));
+
   $("api-key").value = sessionStorage.getItem(KEY_STORE) || "";
   $("api-key").addEventListener("change", () => sessionStorage.setItem(KEY_STORE, $("api-key").value.trim()));
 
-  window.explorer = { expand, search, findPaths, refOf, api };
+  window.explorer = { expand, search, findPaths, refOf, api, showReview };
   document.body.dataset.ready = "1";
 })();

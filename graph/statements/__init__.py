@@ -17,9 +17,21 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from graph.statements import access, audit, checks, ddl, export, fragments, lifecycle, lookup, network, writes
+from graph.statements import (
+    access,
+    audit,
+    checks,
+    ddl,
+    export,
+    fragments,
+    identity,
+    lifecycle,
+    lookup,
+    network,
+    writes,
+)
 
-MODULES: tuple[ModuleType, ...] = (ddl, writes, lookup, checks, audit, network, access, lifecycle, export)
+MODULES: tuple[ModuleType, ...] = (ddl, writes, lookup, checks, audit, network, access, lifecycle, export, identity)
 
 
 def all_statements() -> dict[str, str]:

@@ -9,6 +9,17 @@ can rest on as rows of one shape, one UNION branch per way a record can reach th
 - TRACED: entries of *other* organisations reaching a person through a role held there (liability tracing);
 - SHAREHOLDER: entries of holders up the equity chain, with the chain's nodes and relationships.
 
+Person identity (issue 14). A person record is a mention; `Person.identity` is the key it shares with every
+other mention of the same person (certain: the same valid resident ID number; judged SAME; or merged
+automatically). Further branches, with the same `via` values, reach:
+- IDENTITY: the *other* mentions of an officer's (or of the checked person's) identity: `sameAs` is the mention
+  reached, `link` names the identity (what it rests on is read afterwards by `IDENTITY_BASIS`, only for the
+  identities a check reached that way: rare, so nearly every check stays one round trip);
+- CANDIDATE: through an unresolved POSSIBLY_SAME pair of one of those mentions (OPEN, or judged UNSURE; never
+  DIFFERENT), at most $maxCandidates pairs per person, best score first, every mention of the other side's
+  identity: `sameAs` is the mention reached, `link` the pair with its score, evidence and status.
+queries/checks.py turns the CANDIDATE rows into "possibly the same person" findings (REVIEW, never RESTRICTED).
+
 Dates, statuses, scenario roles and measures are applied afterwards by queries/checks.py, so the rules are
 plain, unit-tested Python and the same on both engines.
 """
@@ -21,6 +32,37 @@ _ROLE_TYPES = "|".join(_ROLES)
 _ROLE_MAP = "{.from, .to, .title, role: type(%s)}"
 _NO_CHAIN = "NULL AS chainNodes, NULL AS chainLinks"
 _NO_SUBJECT = "NULL AS scenario, NULL AS version"
+_NO_LINK = "NULL AS sameAs, NULL AS link"
+# A mention as the identity branches project it: the person map, with its identity key.
+_MENTION = PERSON_MAP
+
+
+def _pair(r: str) -> str:
+    """A POSSIBLY_SAME pair `r` as a map, its ends by pid (the smaller first: the edge is directed so)."""
+    return f"{r}{{.score, .evidence, .status, .verdict, left: startNode({r}).pid, right: endNode({r}).pid}}"
+
+
+def _basis(p: str) -> str:
+    """`link` of an IDENTITY row: the identity of `p`. What the identity rests on (its automatic merges and SAME
+    judgements) is read by `IDENTITY_BASIS`, once for every identity a check reached through another mention."""
+    return f"{{kind: 'IDENTITY', identity: {p}.identity}}"
+
+
+def _candidates(p: str, keep: str) -> str:
+    """From a bound person `p` (with the variables `keep`) to every mention `dm` of the identities it may be the
+    same as: the unresolved pairs (OPEN, or judged UNSURE) of any mention of its identity, best score first, at
+    most $maxCandidates; `ps` is the pair, `c` its other end."""
+    return f"""
+MATCH (cm:Person {{identity: {p}.identity}})-[ps:POSSIBLY_SAME]-(c:Person)
+WHERE c.identity <> {p}.identity AND (ps.status = 'OPEN' OR ps.verdict = 'UNSURE')
+WITH {keep}, ps, c ORDER BY ps.score DESC, c.pid
+WITH {keep}, collect({{ps: ps, c: c}})[..$maxCandidates] AS candidates
+UNWIND candidates AS candidate
+WITH {keep}, candidate.ps AS ps, candidate.c AS c
+MATCH (dm:Person {{identity: c.identity}})"""
+
+
+_CANDIDATE_LINK = f"{{kind: 'CANDIDATE', pair: {_pair('ps')}}}"
 
 # The first two branches of both checks: the subject itself (with the scenario and the data version), and its
 # own entries. `%s`: label, key property, the subject's map as `person`, and as `organization` (the other NULL).
@@ -31,12 +73,12 @@ OPTIONAL MATCH (sc:Scenario {{code: $scenario}})
 OPTIONAL MATCH (v:Meta {{key: 'dataVersion'}})
 RETURN key, 'SUBJECT' AS via, %s AS person, NULL AS role, %s AS organization,
        NULL AS tracedRole, NULL AS entry, {_NO_CHAIN},
-       sc{{.code, .name, .checkedRoles, .basisDocument, .basisItem}} AS scenario, v.value AS version
+       sc{{.code, .name, .checkedRoles, .basisDocument, .basisItem}} AS scenario, v.value AS version, {_NO_LINK}
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:%s {{%s: key}})-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
-       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}"""
+       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}"""
 
 CHECK_ORGANIZATIONS = _SUBJECT_AND_SELF % ("Organization", "uscc", "NULL", f"s{ORGANIZATION_MAP}",
                                            "Organization", "uscc") + f"""
@@ -44,7 +86,7 @@ UNION ALL
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'OFFICER' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
-       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}
+       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
@@ -55,7 +97,52 @@ MATCH (p)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE o.uscc <> key AND e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role,
        o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
-       {_NO_CHAIN}, {_NO_SUBJECT}
+       {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
+UNION ALL
+// IDENTITY: the other mentions of an officer's identity, their own entries and the roles they held elsewhere.
+UNWIND $keys AS key
+MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
+WITH key, r, p
+MATCH (q:Person {{identity: p.identity}})
+WHERE q.pid <> p.pid
+// As above: from the officer's other mentions outwards, never from the indexed list entries.
+WITH key, r, p, q
+MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
+RETURN key, 'OFFICER' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
+       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, q{_MENTION} AS sameAs,
+       {_basis("p")} AS link
+UNION ALL
+UNWIND $keys AS key
+MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
+WITH key, r, p
+MATCH (q:Person {{identity: p.identity}})
+WHERE q.pid <> p.pid
+WITH key, r, p, q
+MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WHERE o.uscc <> key AND e.kind IN $tracedKinds
+RETURN key, 'TRACED' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role,
+       o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
+       {_NO_CHAIN}, {_NO_SUBJECT}, q{_MENTION} AS sameAs, {_basis("p")} AS link
+UNION ALL
+// CANDIDATE: the same, for every mention of the identities an officer may be (possibly the same person).
+UNWIND $keys AS key
+MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
+WITH key, r, p{_candidates("p", "key, r, p")}
+WITH key, r, p, ps, c, dm
+MATCH (dm)-[:HAS_ENTRY]->(e:ListEntry)
+RETURN key, 'OFFICER' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
+       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs,
+       {_CANDIDATE_LINK} AS link
+UNION ALL
+UNWIND $keys AS key
+MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
+WITH key, r, p{_candidates("p", "key, r, p")}
+WITH key, r, p, ps, c, dm
+MATCH (dm)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WHERE o.uscc <> key AND e.kind IN $tracedKinds
+RETURN key, 'TRACED' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role,
+       o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
+       {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs, {_CANDIDATE_LINK} AS link
 UNION ALL
 UNWIND $keys AS key
 MATCH chain = (s:Organization {{uscc: key}})<-[:SHAREHOLDER_OF*1..6]-(h)
@@ -69,7 +156,23 @@ RETURN key, 'SHAREHOLDER' AS via,
        e{ENTRY_MAP} AS entry,
        [n IN nodes(chain) | n{{.uscc, .pid, .name}}] AS chainNodes,
        [x IN relationships(chain) | x{{.ratio, .from, .to}}] AS chainLinks,
-       {_NO_SUBJECT}
+       {_NO_SUBJECT}, {_NO_LINK}
+UNION ALL
+// IDENTITY: entries of the other mentions of a natural person holding shares up the chain (queries/checks.py sums
+// the chains of every mention of one identity: shares held under two records are one person's).
+UNWIND $keys AS key
+MATCH chain = (s:Organization {{uscc: key}})<-[:SHAREHOLDER_OF*1..6]-(h:Person)
+WITH key, chain, h
+MATCH (hq:Person {{identity: h.identity}})
+WHERE hq.pid <> h.pid
+WITH key, chain, h, hq
+MATCH (hq)-[:HAS_ENTRY]->(e:ListEntry)
+WHERE e.kind IN $holderKinds
+RETURN key, 'SHAREHOLDER' AS via, h{PERSON_MAP} AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
+       e{ENTRY_MAP} AS entry,
+       [n IN nodes(chain) | n{{.uscc, .pid, .name}}] AS chainNodes,
+       [x IN relationships(chain) | x{{.ratio, .from, .to}}] AS chainLinks,
+       {_NO_SUBJECT}, hq{_MENTION} AS sameAs, {_basis("h")} AS link
 """
 
 CHECK_PERSONS = _SUBJECT_AND_SELF % ("Person", "pid", f"s{PERSON_MAP}", "NULL", "Person", "pid") + f"""
@@ -78,14 +181,87 @@ UNWIND $keys AS key
 MATCH (p:Person {{pid: key}})-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
-       t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}
+       t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
+UNION ALL
+// IDENTITY: the other mentions of the checked person's identity, their entries and the roles they held.
+UNWIND $keys AS key
+MATCH (s:Person {{pid: key}})
+WITH key, s
+MATCH (q:Person {{identity: s.identity}})
+WHERE q.pid <> key
+// From the checked person's other mentions outwards, never from the indexed list entries.
+WITH key, s, q
+MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
+RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
+       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, q{_MENTION} AS sameAs, {_basis("s")} AS link
+UNION ALL
+UNWIND $keys AS key
+MATCH (s:Person {{pid: key}})
+WITH key, s
+MATCH (q:Person {{identity: s.identity}})
+WHERE q.pid <> key
+WITH key, s, q
+MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WHERE e.kind IN $tracedKinds
+RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
+       t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT},
+       q{_MENTION} AS sameAs, {_basis("s")} AS link
+UNION ALL
+// CANDIDATE: the same, for every mention of the identities the checked person may be.
+UNWIND $keys AS key
+MATCH (s:Person {{pid: key}})
+WITH key, s{_candidates("s", "key, s")}
+WITH key, s, ps, c, dm
+MATCH (dm)-[:HAS_ENTRY]->(e:ListEntry)
+RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
+       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs, {_CANDIDATE_LINK} AS link
+UNION ALL
+UNWIND $keys AS key
+MATCH (s:Person {{pid: key}})
+WITH key, s{_candidates("s", "key, s")}
+WITH key, s, ps, c, dm
+MATCH (dm)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WHERE e.kind IN $tracedKinds
+RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
+       t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT},
+       dm{_MENTION} AS sameAs, {_CANDIDATE_LINK} AS link
 """
 
 # Everyone who held a role in the listed organisation, at any time; queries/checks.py decides who is reached
-# (the role held when the act happened or the listing was made) and says why the others are not.
+# (the role held when the act happened or the listing was made) and says why the others are not. `candidates`:
+# the unresolved POSSIBLY_SAME pairs of any mention of the role-holder's identity (OPEN, or judged UNSURE), the
+# other side with it; queries/checks.py keeps the best settings.MAX_CANDIDATES_PER_PERSON.
 TRACE_LIABILITY = f"""
 MATCH (o:Organization)-[:HAS_ENTRY]->(e:ListEntry {{entryId: $entryId}})
 OPTIONAL MATCH (p:Person)-[r:{_ROLE_TYPES}]->(o)
-RETURN o{ORGANIZATION_MAP} AS organization, e{ENTRY_MAP} AS entry, p{PERSON_MAP} AS person,
-       r{_ROLE_MAP % "r"} AS role
+RETURN o{ORGANIZATION_MAP} AS organization, e{ENTRY_MAP} AS entry, p{_MENTION} AS person,
+       r{_ROLE_MAP % "r"} AS role,
+       [(cm:Person {{identity: p.identity}})-[ps:POSSIBLY_SAME]-(c:Person)
+        WHERE c.identity <> p.identity AND (ps.status = 'OPEN' OR ps.verdict = 'UNSURE')
+        | {{other: c{_MENTION}, pair: {_pair("ps")}}}] AS candidates
+"""
+
+# What the identities a check reached through another mention rest on, and the judgements of the UNSURE pairs it
+# reports: the SAME judgements between two of an identity's mentions (current ones; a judged pair the resolver
+# never proposed has no POSSIBLY_SAME), its candidate pairs merged automatically or judged SAME (with their score
+# and evidence), and the current judgement of each pair in $pairs ([left, right], the smaller pid first). No SAME
+# judgement and no AUTO pair: the mentions share a valid resident ID number (certain).
+IDENTITY_BASIS = f"""
+UNWIND $identities AS key
+MATCH (m:Person {{identity: key}})
+WITH key, collect(m.pid) AS pids
+UNWIND pids AS pid
+MATCH (j:IdentityJudgement {{left: pid}})
+WHERE j.current = true AND j.verdict = 'SAME' AND j.right IN pids
+RETURN key, 'JUDGEMENT' AS kind, j{{.judgementId, .left, .right, .verdict}} AS judgement, NULL AS pair
+UNION ALL
+UNWIND $identities AS key
+MATCH (a:Person {{identity: key}})-[c:POSSIBLY_SAME]->(b:Person)
+WHERE b.identity = key AND (c.status = 'AUTO' OR c.verdict = 'SAME')
+RETURN key, 'PAIR_INSIDE' AS kind, NULL AS judgement, {_pair("c")} AS pair
+UNION ALL
+UNWIND $pairs AS ends
+MATCH (j:IdentityJudgement {{left: ends[0], right: ends[1]}})
+WHERE j.current = true
+RETURN NULL AS key, 'PAIR' AS kind, j{{.judgementId, .left, .right, .verdict}} AS judgement, NULL AS pair
 """

@@ -21,6 +21,7 @@ UNIQUE_KEYS_SPEC: tuple[tuple[str, str], ...] = (
     ("Objection", "objectionId"),
     ("RepairApplication", "applicationId"),
     ("ApiKey", "keyId"),
+    ("IdentityJudgement", "judgementId"),
 )
 
 # Properties filtered on that are not keys.
@@ -31,6 +32,13 @@ INDEXED_SPEC: tuple[tuple[str, str], ...] = (
     ("ListEntry", "status"),
     ("ApiKey", "hash"),
     ("AccessRecord", "reportNumber"),  # credit reports are verified by number (queries/report.py)
+    # Identity resolution (graph/statements/identity.py): an identity's mentions, a name's block, the mentions of
+    # one valid ID number (paired inside the engine, never projected), a pair's judgements.
+    ("Person", "identity"),
+    ("Person", "nameKey"),
+    ("Person", "idNumber"),
+    ("IdentityJudgement", "left"),
+    ("IdentityJudgement", "right"),
 )
 
 

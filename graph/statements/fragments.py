@@ -7,7 +7,8 @@ ORGANIZATION_MAP = (
     ".category, .categoryCode, .division, .province, .registeredCapital, .capitalCurrency, .legalForm, .address, "
     ".businessScope}"
 )
-PERSON_MAP = "{.pid, .name, .idMasked}"
+# `identity`: the key of the identity the mention belongs to (issue 14; the pid of its canonical mention).
+PERSON_MAP = "{.pid, .name, .idMasked, .identity}"
 # An entry's lifecycle events, projected with it wherever "in force on a day" is decided: the status on a past day
 # is the toStatus of the last event up to it (graph/rules.py `status_on`). `{v}` is the entry's variable.
 EVENTS = "events: [({v})-[:HAS_EVENT]->(lev:EntryEvent) | lev{{.seq, .at, .fromStatus, .toStatus}}]"

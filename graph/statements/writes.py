@@ -33,6 +33,8 @@ UPSERT_PERSONS = """
 UNWIND $rows AS row
 MERGE (p:Person {pid: row.pid})
 SET p += row.props
+// Its identity (graph/resolution.py): itself until resolution merges it; never reset by a reload.
+SET p.identity = coalesce(p.identity, p.pid)
 RETURN count(p) AS written
 """
 
