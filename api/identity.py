@@ -78,7 +78,7 @@ class DisclosedOnly(_PostProcess):
     """Free text that may name persons (a judgement's reason): shown where persons are disclosed (api/auth.py
     `discloses_persons`), null in a masked view."""
 
-    def after(self, value: Any, info: Info) -> Any:
+    def after(self, value: Any, source: Any, info: Info) -> Any:
         return value if discloses_persons(info) else None
 
 
@@ -332,12 +332,7 @@ class Identity:
 
     @strawberry.field(description="how sure it is that the mentions are one person")
     async def certainty(self, info: Info) -> IdentityCertainty:
-        d = await self._detail(info)
-        if len(d.mentions) <= 1:
-            return IdentityCertainty.SINGLE
-        if d.relied_on:
-            return IdentityCertainty.JUDGED
-        return IdentityCertainty.AUTOMATIC if d.auto else IdentityCertainty.CERTAIN
+        return IdentityCertainty((await self._detail(info)).certainty.value)
 
     @strawberry.field(description="every record of the person")
     async def mentions(self, info: Info) -> list[IdentityMention]:

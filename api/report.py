@@ -63,10 +63,15 @@ IdentityLevel = rep.IdentityLevel
 class ReportIdentity:
     level: IdentityLevel
     basis: str
+    records: int = strawberry.field(description="the identity's records (mentions) in the sources")
+    judgements: list[str] = strawberry.field(description="ids of the SAME judgements the identity rests on")
+    open_candidates: int = strawberry.field(description="unresolved pairs with records that may be the same "
+                                                        "person (identityReview)")
 
     @classmethod
     def of(cls, a: rep.IdentityAssurance) -> ReportIdentity:
-        return cls(level=a.level, basis=a.basis)
+        return cls(level=a.level, basis=a.basis, records=a.records, judgements=list(a.judgements),
+                   open_candidates=a.open_candidates)
 
 
 @strawberry.type(description="报告封面 The cover")
@@ -237,8 +242,10 @@ class ReportVerificationResult:
 # ------------------------------------------------------------------------------------------- building
 
 
-def _identity(person: dict[str, Any] | None) -> ReportIdentity | None:
-    return ReportIdentity.of(rep.identity_assurance(person)) if person and person.get("pid") else None
+def _identity(r: rep.CreditReport, person: dict[str, Any] | None) -> ReportIdentity | None:
+    if not person or not person.get("pid"):
+        return None
+    return ReportIdentity.of(r.identities.get(person["pid"]) or rep.identity_assurance(person))
 
 
 def _role(role: dict[str, Any], day: dt.date) -> ReportRole:
@@ -297,9 +304,9 @@ def credit_report(r: rep.CreditReport) -> CreditReport:
                                          else Person.from_map(row["person"]))
         holders.append(ReportShareholder(holder=holder, ratio=float(h.get("ratio") or 0), amount=h.get("amount"),
                                          from_=to_date(h.get("from")), to=to_date(h.get("to")),
-                                         identity=_identity(row.get("person"))))
+                                         identity=_identity(r, row.get("person"))))
     related = [ReportRelatedRisk(finding=Finding.from_finding(f, shared),
-                                 identity=_identity(f.subject) if f.subject_kind == "PERSON" else None,
+                                 identity=_identity(r, f.subject) if f.subject_kind == "PERSON" else None,
                                  measures=_measures(r, f.measures, shared))
                for f in r.related]
     return CreditReport(

@@ -62,9 +62,9 @@ query CreditReportPage($uscc: String!, $scenario: Scenario!, $asOf: Date, $purpo
       registration {{ uscc name registrationAuthority registrationAuthorityCode category categoryCode division
                       province organizationCode organizationCodeValid status established legalForm
                       registeredCapital capitalCurrency address businessScope }}
-      keyPersons {{ person {{ {_PERSON} }} current identity {{ level basis }}
+      keyPersons {{ person {{ {_PERSON} }} current identity {{ level basis records judgements openCandidates }}
                     roles {{ role roleLabel title from to heldOnAsOf }} }}
-      shareholders {{ ratio amount from to identity {{ level basis }}
+      shareholders {{ ratio amount from to identity {{ level basis records judgements openCandidates }}
                       holder {{ {_SUBJECT} }} }}
       control {{ basis ratio explanation role {{ {_ROLE_AT} }}
                  controller {{ {_SUBJECT} }}
@@ -80,7 +80,7 @@ query CreditReportPage($uscc: String!, $scenario: Scenario!, $asOf: Date, $purpo
                  liability @include(if: $trace) {{
                    reached {{ person {{ {_PERSON} }} role {{ {_ROLE_AT} }} heldOn reason }}
                    notReached {{ person {{ {_PERSON} }} role {{ {_ROLE_AT} }} reason }} }} }} }}
-    relatedRisk {{ identity {{ level basis }} measures {{ {_MEASURE} }}
+    relatedRisk {{ identity {{ level basis records judgements openCandidates }} measures {{ {_MEASURE} }}
       finding {{ via effect suspended ratio reasons leniency
                  subject {{ {_SUBJECT} }}
                  role {{ {_ROLE_AT} }} tracedRole {{ {_ROLE_AT} }}
@@ -101,7 +101,7 @@ query VerifyReportPage($number: String!, $hash: String!) {
 
 VIA_LABELS = {"SELF": "本主体记录", "OFFICER": "现任人员本人失信", "TRACED": "责任追溯（任职期间）",
               "SHAREHOLDER": "控股股东失信"}
-LEVEL_LABELS = {"CERTAIN": "身份确定", "NAME_ONLY": "仅凭姓名"}
+LEVEL_LABELS = {"CERTAIN": "身份确定", "JUDGED": "人工判定", "AUTOMATIC": "自动合并", "NAME_ONLY": "仅凭姓名"}
 BASIS_LABELS = {"RECORDED": "登记的实际控制人", "EQUITY": "股权穿透（合计持股超过50%）", "NONE": "未识别实际控制人"}
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),

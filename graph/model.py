@@ -269,6 +269,15 @@ class JudgementVerdict(enum.StrEnum):
     UNSURE = "UNSURE"  # looked at, undecided: apart, and back in the review queue
 
 
+class IdentityCertainty(enum.StrEnum):
+    """How sure it is that an identity's mentions are one person (queries/identity.py `Identity.certainty`)."""
+
+    SINGLE = "SINGLE"  # one mention: nothing joined
+    CERTAIN = "CERTAIN"  # its mentions share a valid resident ID number
+    JUDGED = "JUDGED"  # a SAME judgement joins some of them
+    AUTOMATIC = "AUTOMATIC"  # an automatic merge on evidence (and no judgement) joins some of them
+
+
 class CandidateStatus(enum.StrEnum):
     """The state of a `POSSIBLY_SAME` candidate pair."""
 

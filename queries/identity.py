@@ -22,7 +22,7 @@ from typing import Any
 from graph import resolution as res
 from graph import settings
 from graph.errors import InvalidInput, NotFound
-from graph.model import CandidateStatus, JudgementVerdict
+from graph.model import CandidateStatus, IdentityCertainty, JudgementVerdict
 from graph.resolution import Candidate, Judgement, Mention, Pair
 from graph.statements import audit
 from graph.statements import identity as q
@@ -435,6 +435,16 @@ class Identity:
     @property
     def pids(self) -> frozenset[str]:
         return frozenset(m.pid for m in self.mentions)
+
+    @property
+    def certainty(self) -> IdentityCertainty:
+        """SINGLE (one mention), JUDGED (a SAME judgement joins some), AUTOMATIC (an automatic merge, no
+        judgement), else CERTAIN (a shared valid ID number joins them)."""
+        if len(self.mentions) <= 1:
+            return IdentityCertainty.SINGLE
+        if self.relied_on:
+            return IdentityCertainty.JUDGED
+        return IdentityCertainty.AUTOMATIC if self.auto else IdentityCertainty.CERTAIN
 
     @property
     def relied_on(self) -> list[str]:

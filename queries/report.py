@@ -40,6 +40,7 @@ from graph.identifiers import decode_valid_uscc
 from graph.statements import audit as audit_statements
 from graph.store import GraphStore
 from queries import checks, lifecycle, lookup, ownership
+from queries import identity as ident
 from queries.subjects import SubjectRef
 
 Row = dict[str, Any]
@@ -92,7 +93,9 @@ EXPLANATION: tuple[str, ...] = (
     "失信主体申请退出黑名单或重点关注名单时，应主动提交信用报告（发改办财金〔2018〕893号第十一条）。",
     "自然人信息按查询者的权限显示：身份证号仅对具有解除脱敏权限的调查用户完整显示，其余显示为脱敏号码"
     "（前3位与后4位）；每次出具报告、每位显示的自然人及每次解除脱敏均记入访问日志。"
-    "身份确定性：有有效居民身份证号者为“身份确定”，仅有姓名者为“仅凭姓名”（同名者可能为他人）。",
+    "身份确定性：有有效居民身份证号者为“身份确定”；无身份证号的多条记录经人工判定为同一人者为“人工判定”，"
+    "依证据（同一企业、共同任职人员、地区、任职期间等）自动合并者为“自动合并”；仅有姓名者为“仅凭姓名”"
+    "（同名者可能为他人），并注明待核对的可能同一人记录。",
     "核验：凭报告编号与报告哈希（SHA-256）可在本系统核验报告的真实性（GraphQL verifyReport，或 /reports/verify 页面）；"
     "哈希与访问日志中该报告的记录一致，即证明报告内容自出具以来未被改动。",
 )
@@ -106,9 +109,11 @@ def label(table: dict[str, str], code: str | None) -> str | None:
 
 
 class IdentityLevel(enum.StrEnum):
-    """How sure the graph is that a person mention is one real person (issue 14 will add resolved levels)."""
+    """How sure the graph is that a person in the report is one real person (issue 14: mentions and identities)."""
 
     CERTAIN = "CERTAIN"  # a valid resident ID number (居民身份证号; the loaders accept only valid ones)
+    JUDGED = "JUDGED"  # records joined by a reviewer's SAME judgement (人工判定为同一人)
+    AUTOMATIC = "AUTOMATIC"  # records joined automatically on evidence (依证据自动合并), no judgement
     NAME_ONLY = "NAME_ONLY"  # a name without an ID number: the same name may be another person
 
 
@@ -116,16 +121,42 @@ class IdentityLevel(enum.StrEnum):
 class IdentityAssurance:
     level: IdentityLevel
     basis: str  # in Chinese, for the report
+    records: int = 1  # the identity's mentions (records from the sources)
+    judgements: tuple[str, ...] = ()  # the SAME judgements the identity rests on
+    open_candidates: int = 0  # unresolved pairs with records of other identities (possibly the same person)
 
 
-def identity_assurance(person: Row) -> IdentityAssurance:
-    """How sure each person's identity is, for the report. Today: certain when the person has a (valid) resident
-    ID number, name-only otherwise. The one place to extend when person identity (issue 14: `Person.identity`,
-    POSSIBLY_SAME candidates, judgements) is merged: e.g. a level for identities merged by a SAME judgement, and
-    one for open candidates."""
+def identity_assurance(person: Row, identity: ident.Identity | None = None) -> IdentityAssurance:
+    """How sure the report is of a person, from the record's own ID number and its identity (queries/identity.py
+    `Identity.certainty`): a valid number is certain; else a SAME judgement, an automatic merge on evidence, or
+    the name alone. Open candidates are counted: the same name elsewhere may be this person, unresolved."""
+    records = len(identity.mentions) if identity else 1
+    judgements = tuple(identity.relied_on) if identity else ()
+    candidates = len(identity.candidates) if identity else 0
+    pending = f"；另有 {candidates} 对可能为同一人的记录待核对" if candidates else ""
+    certainty = identity.certainty if identity else model.IdentityCertainty.SINGLE
     if person.get("idMasked"):
-        return IdentityAssurance(IdentityLevel.CERTAIN, "身份确定：有效居民身份证号")
-    return IdentityAssurance(IdentityLevel.NAME_ONLY, "仅凭姓名识别：无身份证号，同名者可能为他人")
+        level, basis = IdentityLevel.CERTAIN, "身份确定：有效居民身份证号"
+    elif certainty is model.IdentityCertainty.JUDGED:
+        level, basis = IdentityLevel.JUDGED, (f"经人工判定为同一人（{records} 条记录；判定 "
+                                              f"{', '.join(judgements)}）")
+    elif certainty is model.IdentityCertainty.AUTOMATIC:
+        level, basis = IdentityLevel.AUTOMATIC, f"依证据自动合并为同一人（{records} 条记录，无身份证号）"
+    elif certainty is model.IdentityCertainty.CERTAIN:
+        level, basis = IdentityLevel.CERTAIN, f"身份确定：{records} 条记录共用有效居民身份证号"
+    else:
+        level, basis = IdentityLevel.NAME_ONLY, "仅凭姓名识别：无身份证号，同名者可能为他人"
+    return IdentityAssurance(level, basis + pending, records, judgements, candidates)
+
+
+def _identities(store: GraphStore, persons: list[Row]) -> dict[str, IdentityAssurance]:
+    """The identity assurance of every person the report names, by pid (one identity read per person)."""
+    out: dict[str, IdentityAssurance] = {}
+    for person in persons:
+        pid = person.get("pid")
+        if pid and pid not in out:
+            out[pid] = identity_assurance(person, ident.identity_of(store, pid))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- model
@@ -185,6 +216,8 @@ class CreditReport:
     check: checks.CheckResult
     # The legal basis of every measure the report names (entries and findings), by document id.
     documents: dict[str, Row] = field(default_factory=dict)
+    # How sure the report is of each person it names (key persons, person holders, persons found listed), by pid.
+    identities: dict[str, IdentityAssurance] = field(default_factory=dict)
     explanation: tuple[str, ...] = EXPLANATION
     report_hash: str = ""
     body: str = ""  # the canonical JSON that was hashed
@@ -256,14 +289,15 @@ def _groups(store: GraphStore, entries: list[Row], day: dt.date) -> list[EntryGr
     return [EntryGroup(kind, KIND_LABELS.get(kind, kind), by_kind.get(kind, [])) for kind in KIND_ORDER]
 
 
-def _key_persons(roles: list[Row], day: dt.date) -> list[KeyPerson]:
+def _key_persons(roles: list[Row], day: dt.date, identities: dict[str, IdentityAssurance]) -> list[KeyPerson]:
     by_person: dict[str, KeyPerson] = {}
     order = {role: i for i, role in enumerate(model.ROLES)}
     for row in roles:
         person, role = row["person"], row["role"]
         kp = by_person.get(person["pid"])
         if kp is None:
-            kp = by_person[person["pid"]] = KeyPerson(person, [], False, identity_assurance(person))
+            kp = by_person[person["pid"]] = KeyPerson(person, [], False,
+                                                      identities.get(person["pid"]) or identity_assurance(person))
         kp.roles.append(role)
         kp.current |= rules.held_on(rules.RoleHeld.from_map(role), day)
     for kp in by_person.values():
@@ -292,11 +326,13 @@ def build(store: GraphStore, subject: SubjectRef, scenario: str, as_of: dt.date 
                                 (r.get("holder") or {}).get("uscc") or (r.get("person") or {}).get("pid") or ""))
     control = ownership.actual_controller(store, uscc, day)
     groups = _groups(store, lookup.entries_of_organizations(store, [uscc])[0], day)
+    identities = _identities(store, [r["person"] for r in roles] + [r["person"] for r in holders if r.get("person")]
+                             + [f.subject for f in result.findings if f.subject_kind == "PERSON"])
     report = CreditReport(
         number=new_number(now), issued_at=now.isoformat(timespec="seconds"), as_of=day.isoformat(),
         scenario=scenario, purpose=purpose, who=who, role=role, key_id=key_id, issuer=settings.REPORT_ISSUER,
-        organization=organization, registration=registration, key_persons=_key_persons(roles, day),
-        shareholders=holders, control=control, groups=groups, check=result,
+        organization=organization, registration=registration, key_persons=_key_persons(roles, day, identities),
+        shareholders=holders, control=control, groups=groups, check=result, identities=identities,
     )
     basis = sorted({m["basisDocument"] for g in groups for r in g.entries for m in r.entry.get("measures") or []
                     if m.get("basisDocument")}

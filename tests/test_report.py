@@ -23,6 +23,7 @@ from graph.store import GraphStore
 from loaders.pipeline import Loader
 from queries import lifecycle, lookup
 from queries import report as rep
+from tests import test_identity_checks as ic
 from tests.conftest import ApiClient, uscc
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -441,3 +442,51 @@ def test_an_investigator_sees_the_liability_tracing_and_id_numbers_only_with_the
 def test_identity_assurance_is_certain_only_with_an_id_number() -> None:
     assert rep.identity_assurance({"pid": "p", "idMasked": "350***********1352"}).level is rep.IdentityLevel.CERTAIN
     assert rep.identity_assurance({"pid": "p", "name": "陈志明"}).level is rep.IdentityLevel.NAME_ONLY
+
+
+IDENTITY_REPORT = """
+query($uscc: String!, $purpose: String) {
+  creditReport(subject: {uscc: $uscc}, scenario: BANK_CREDIT, asOf: "2026-06-01", purpose: $purpose) {
+    overview { keyPersons { person { id } identity { level basis records judgements openCandidates } } }
+    relatedRisk { identity { level openCandidates } finding { via effect subject { ... on Person { id } } } }
+    verdict { verdict }
+    verification { reportNumber reportHash }
+  }
+}"""
+
+
+def test_the_report_says_how_sure_it_is_of_each_identity_before_and_after_a_judgement(
+        store: GraphStore, api: ApiClient) -> None:
+    """tests/test_identity_checks.py's graph: the applicant's director 王伟 (name only) is possibly the legal
+    representative of a blacklisted company. The report names the director as known by name only with one pair
+    waiting for review, and the possibility as REVIEW; after an investigator's SAME judgement the director is
+    one identity over two records, resting on that judgement, and the traced finding is RESTRICTED."""
+    ic.identity_graph(store)
+    bank = api.as_role("BANK")
+
+    def director(report: dict[str, Any]) -> dict[str, Any]:
+        [kp] = [k for k in report["overview"]["keyPersons"] if k["person"]["id"] == ic.WANG_A]
+        return dict(kp["identity"])
+
+    before = bank.gql(IDENTITY_REPORT, {"uscc": ic.APPLICANT, "purpose": BANK_PURPOSE})["creditReport"]
+    assert before["verdict"]["verdict"] == "REVIEW"
+    assert director(before) == {
+        "level": "NAME_ONLY", "records": 1, "judgements": [], "openCandidates": 1,
+        "basis": "仅凭姓名识别：无身份证号，同名者可能为他人；另有 1 对可能为同一人的记录待核对"}
+    assert [(r["finding"]["via"], r["finding"]["effect"]) for r in before["relatedRisk"]] == [
+        ("POSSIBLY_SAME_PERSON", "REVIEW")]
+
+    judgement = ic.judge(api.as_role("INVESTIGATOR"), ic.WANG_L, ic.WANG_A, "SAME")
+    after = bank.gql(IDENTITY_REPORT, {"uscc": ic.APPLICANT, "purpose": BANK_PURPOSE})["creditReport"]
+    assert after["verdict"]["verdict"] == "RESTRICTED"
+    shown = director(after)
+    assert (shown["level"], shown["records"], shown["judgements"], shown["openCandidates"]) == (
+        "JUDGED", 2, [judgement["judgementId"]], 0)
+    assert judgement["judgementId"] in shown["basis"]
+    assert after["verification"]["reportHash"] != before["verification"]["reportHash"]
+
+    pdf = _get(bank, f"/reports/{ic.APPLICANT}.pdf", scenario="BANK_CREDIT", asOf="2026-06-01",
+               purpose=BANK_PURPOSE)
+    assert pdf.status_code == 200, pdf.text[:300]
+    text = _flat(_pdf_text(pdf.content))
+    assert "人工判定" in text and judgement["judgementId"] in text
