@@ -35,6 +35,7 @@ from api.check_types import (
     SubjectRef,
     liability_trace,
 )
+from api.classes import ClassMutation, ClassQuery
 from api.errors import CreditGraphErrors
 from api.lifecycle import LifecycleMutation, LifecycleQuery, LifecycleSubscription
 from api.limits import CachedDocuments, RequestBudget
@@ -160,9 +161,9 @@ def _run_checks(info: Info, refs: list[subjects.SubjectRef], scenario: Any, as_o
 
 
 # Each area of the API contributes a Query class; they are merged into one root type.
-Query = merge_types("Query", (LookupQuery, CheckQuery, LifecycleQuery, NetworkQuery))
-# Mutations and subscriptions: the entry lifecycle (api/lifecycle.py).
-Mutation = merge_types("Mutation", (LifecycleMutation,))
+Query = merge_types("Query", (LookupQuery, CheckQuery, LifecycleQuery, NetworkQuery, ClassQuery))
+# Mutations and subscriptions: the entry lifecycle (api/lifecycle.py), the classification run (api/classes.py).
+Mutation = merge_types("Mutation", (LifecycleMutation, ClassMutation))
 Subscription = merge_types("Subscription", (LifecycleSubscription,))
 # Every sync root field calls the store: it resolves on the store pool, off the event loop (api/offload.py).
 offload_sync_fields(Query, Mutation)

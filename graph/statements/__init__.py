@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from graph.statements import access, audit, checks, ddl, export, fragments, lifecycle, lookup, network, writes
+from graph.statements import access, audit, checks, classes, ddl, export, fragments, lifecycle, lookup, network, writes
 
-MODULES: tuple[ModuleType, ...] = (ddl, writes, lookup, checks, audit, network, access, lifecycle, export)
+MODULES: tuple[ModuleType, ...] = (ddl, writes, lookup, checks, audit, network, access, lifecycle, export, classes)
 
 
 def all_statements() -> dict[str, str]:

@@ -21,6 +21,9 @@ UNIQUE_KEYS_SPEC: tuple[tuple[str, str], ...] = (
     ("Objection", "objectionId"),
     ("RepairApplication", "applicationId"),
     ("ApiKey", "keyId"),
+    ("CreditIndicator", "code"),
+    ("CreditClassBand", "code"),
+    ("ClassificationRun", "runId"),
 )
 
 # Properties filtered on that are not keys.
@@ -30,6 +33,7 @@ INDEXED_SPEC: tuple[tuple[str, str], ...] = (
     ("ListEntry", "kind"),
     ("ListEntry", "status"),
     ("ApiKey", "hash"),
+    ("CreditClassRecord", "runId"),
 )
 
 
