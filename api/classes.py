@@ -24,7 +24,8 @@ from queries import classes as cls
 
 @strawberry.enum(description="How classDistribution groups organisations. DIVISION: the administrative-division "
                              "code of the USCC (6 digits). INDUSTRY: the registration category decoded from the USCC "
-                             "(企业, 个体工商户, 农民专业合作社, 社会团体 …): the graph holds no GB/T 4754 industry code")
+                             "(企业, 个体工商户, 农民专业合作社, 社会团体 …): the graph holds no GB/T 4754 "
+                             "industry code")
 class DistributionBy(enum.Enum):
     DIVISION = "DIVISION"
     INDUSTRY = "INDUSTRY"

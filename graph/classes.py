@@ -361,7 +361,8 @@ def classify(facts: SubjectFacts, day: dt.date, indicators: Sequence[Indicator],
     for indicator in sorted(indicators, key=lambda i: (i.order, i.code)):
         value, evidence = SOURCES[indicator.source].compute(facts, day, indicator)
         factor = factor_of(indicator.steps, value)
-        contributions.append(Contribution(indicator, value, factor, round(indicator.weight * factor, 3), evidence))
+        points = round(indicator.weight * factor, 3) + 0.0  # + 0.0: a negative weight times 0 is 0, not -0
+        contributions.append(Contribution(indicator, value, factor, points, evidence))
     score = round(max(0.0, sum(c.points for c in contributions)), 3)
     band = by_score = class_of(score, bands)
     floor_by = None

@@ -284,7 +284,7 @@ def classify_all(store: GraphStore, as_of: dt.date, actor: str, bus: EventBus | 
         changes: list[Row] = []
         for i in range(0, len(rows), size):
             for answer in store.write(st.RECORD_CLASSES, {"rows": rows[i:i + size]}):
-                changes.extend(c for c in answer["changes"] or [] if c)
+                changes.extend(c for c in answer["changes"] or [] if c and classes.changed(c["before"], c["after"]))
         counts = {band.code: 0 for band in table.bands}
         for r in results:
             counts[r.code] += 1

@@ -90,8 +90,8 @@ SET r.finishedAt = row.finishedAt, r.organizations = row.organizations, r.change
 RETURN count(r) AS written
 """
 
-# One batch of a run's classes: the record, the organisation's latest class, and the changes (the class of the run
-# before, when there was one and it differs).
+# One batch of a run's classes: the record, the organisation's latest class, and the candidates for a change (a
+# class before that differs; graph/classes.py `changed` decides).
 RECORD_CLASSES = """
 UNWIND $rows AS row
 MATCH (o:Organization {uscc: row.uscc})
@@ -102,7 +102,7 @@ SET c.runId = row.runId, c.asOf = row.asOf, c.recordedAt = row.recordedAt, c.cre
     c.score = row.score, c.previousClass = before, c.values = row.values, c.division = o.division,
     c.category = o.category
 RETURN count(c) AS written,
-       collect(CASE WHEN before IS NOT NULL AND before <> row.creditClass
+       collect(CASE WHEN before <> row.creditClass
                     THEN {uscc: o.uscc, name: o.name, before: before, after: row.creditClass, score: row.score}
                END) AS changes
 """
