@@ -109,10 +109,11 @@ class CreditClass:
     inspection_ratio_max: float
     indicators: list[CreditIndicatorValue]
     band: CreditClassBand
-    group_subjects: int = strawberry.field(description="subjects of the organisation's group walked for the "
-                                                       "network indicators")
-    group_complete: bool = strawberry.field(description="false when the group is larger than the walk's cap: its "
-                                                        "share is then counted over the subjects reached")
+    network_subjects: int = strawberry.field(description="subjects within two hops walked for the network "
+                                                         "indicators")
+    network_complete: bool = strawberry.field(description="false when the two-hop neighbourhood is larger than the "
+                                                          "walk's cap: the network indicators then count the "
+                                                          "subjects reached")
     history: list[CreditClassRecord] = strawberry.field(description="its class in the batch runs, newest first")
 
 
@@ -188,7 +189,7 @@ def credit_class_of(answer: cls.ClassAnswer) -> CreditClass:
         class_name=r.band.name, score=r.score, score_class=r.score_band, floor_by=r.floor_by,
         inspection_ratio_min=r.band.inspection_min, inspection_ratio_max=r.band.inspection_max,
         indicators=indicators, band=CreditClassBand.from_row(table.band_rows[r.code]),
-        group_subjects=answer.group_subjects, group_complete=answer.group_complete,
+        network_subjects=answer.network_subjects, network_complete=answer.network_complete,
         history=[CreditClassRecord(run_id=h["runId"], as_of=dt.date.fromisoformat(h["asOf"]),
                                    recorded_at=h["recordedAt"], credit_class=h["creditClass"],
                                    score=float(h["score"]), previous_class=h.get("previousClass"))

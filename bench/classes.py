@@ -102,7 +102,7 @@ def measure(store: GraphStore) -> dict[str, Any]:
         answer = cls.credit_class(store, uscc, LATER)
         timings.append((time.perf_counter() - started) * 1000)
         assert answer.history and answer.history[0]["creditClass"] == answer.classification.code or \
-            not answer.group_complete, (uscc, answer.history[:1], answer.classification.code)
+            not answer.network_complete, (uscc, answer.history[:1], answer.classification.code)
     timings.sort()
     out["credit_class_ms"] = {"median": round(statistics.median(timings), 1),
                               "p99": round(timings[min(len(timings) - 1, int(len(timings) * 0.99))], 1),

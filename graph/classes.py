@@ -266,8 +266,11 @@ def related_risk(facts: SubjectFacts, day: dt.date, p: Indicator) -> Value:
 
 
 def group_listed_share(facts: SubjectFacts, day: dt.date, p: Indicator) -> Value:
-    """The share (0-1, three decimals) of the organisations of the subject's group (a connected component of
-    roles and holdings with at least two organisations) that have an entry of the kinds in force; 0 alone."""
+    """The share (0-1, three decimals) of the organisations of the subject's group that have an entry of the kinds
+    in force; 0 alone. The group: the organisations affiliated with it — sharing a person (in any role or as a
+    shareholder) or a holding, within NETWORK_HOPS, itself included. Not the connected component: components of
+    roles and holdings grow into one giant component (4,172 of about 7,000 subjects in the 2,000-organisation
+    synthetic bundle), whose share measures the graph, not the group."""
     if facts.group_size < 2:
         return 0.0, ()
     kinds = p.parameter("kinds")
@@ -303,7 +306,8 @@ SOURCES: dict[str, Source] = {
     "GROUP_LISTED_SHARE": Source(group_listed_share, {"kinds": _KINDS},
                                  "share of the group's organisations with an entry in force"),
 }
-# Network indicators reach this far (the one-subject query fetches this neighbourhood; ownership chains as deep).
+# Network indicators reach this far: related subjects, the group (affiliated organisations) and ownership chains
+# (two levels); the one-subject query fetches this neighbourhood.
 NETWORK_HOPS = 2
 
 

@@ -246,11 +246,10 @@ MAX_PURPOSE_LENGTH = 500
 MAX_TEXT_LENGTH = 2_000
 MAX_ACTION_LENGTH = 500
 
-# Graded supervision (graph/classes.py, queries/classes.py). A one-subject `creditClass` walks the subject's group
-# (its connected component of roles and holdings held on the day) ring by ring up to this many subjects, as the
-# networkx groups do around one subject; above it the group share is counted over the subjects reached and the
-# answer says so (the batch run always sees the whole component).
-CLASS_GROUP_MAX_SUBJECTS = NEIGHBOURHOOD_MAX_SUBJECTS
+# Graded supervision (graph/classes.py, queries/classes.py). A one-subject `creditClass` walks the subject's two-hop
+# neighbourhood (roles and holdings held on the day) ring by ring up to this many subjects; above it the network
+# indicators count the subjects reached and the answer says so (networkComplete false; the batch run sees all).
+CLASS_NETWORK_MAX_SUBJECTS = NEIGHBOURHOOD_MAX_SUBJECTS
 # Rows per statement of a run's class records (one record and the organisation's latest class per row).
 CLASS_WRITE_BATCH_SIZE = int(_env("CLASS_WRITE_BATCH_SIZE", "5000"))
 # Class changes one run publishes to `listEvents` subscribers; a run changing more publishes the first ones only and

@@ -5,9 +5,9 @@ The rules are graph/classes.py (pure); the table is data in the graph (`CreditIn
 from the catalogue). What this module adds is the facts each indicator reads, built the same way for one subject
 and for the whole graph (`Network` over the roles and holdings held on the day, networkx for the groups):
 
-- one subject (`credit_class`): its group — the connected component of roles and holdings held on the day, walked
-  ring by ring (queries/network.py `ring`, one statement per ring with the entries of the ring's subjects) up to
-  settings.CLASS_GROUP_MAX_SUBJECTS —, then the rules;
+- one subject (`credit_class`): its neighbourhood of NETWORK_HOPS (two) hops through roles and holdings held on the
+  day, ring by ring (queries/network.py `ring`, one statement per ring, with the entries of the ring's subjects), up
+  to settings.CLASS_NETWORK_MAX_SUBJECTS, then the rules;
 - the whole graph (`classify_all`): three statements (organisations, links held on the day, entries that may be in
   force), the same `Network`, the rules for every organisation, and the records written in batches of
   settings.CLASS_WRITE_BATCH_SIZE (`UNWIND`), each batch returning the organisations whose class changed since
@@ -111,36 +111,29 @@ class Network:
         walk(uscc, (uscc,), 1.0)
         return sorted((k, rules.effective_ratio(v)) for k, v in chains.items())
 
-    def related(self, uscc: str, interesting: set[str]) -> list[tuple[str, int]]:
-        """Subjects within NETWORK_HOPS of the organisation (itself excluded) that are in `interesting`."""
+    def around(self, uscc: str, interesting: set[str]
+               ) -> tuple[list[tuple[str, int]], tuple[int, tuple[str, ...]] | None]:
+        """Within NETWORK_HOPS of the organisation (networkx breadth-first search): the subjects in `interesting`
+        with their distance (itself excluded), and its group — the organisations affiliated with it (sharing a
+        person, in any role or as a shareholder, or a holding: within two hops, itself included), as (how many,
+        those in `interesting`), None when it is alone."""
         node = (ORGANIZATION, uscc)
         if node not in self.graph:
-            return []
+            return [], None
         reach = nx.single_source_shortest_path_length(self.graph, node, cutoff=classes.NETWORK_HOPS)
-        return sorted((k[1], d) for k, d in reach.items() if d > 0 and k[1] in interesting)
-
-    def groups(self, interesting: set[str]) -> dict[str, tuple[int, tuple[str, ...]]]:
-        """USCC -> (organisations in its group, the group's organisations in `interesting`), for groups (connected
-        components) of at least two organisations, as queries/analytics.py finds them."""
-        out: dict[str, tuple[int, tuple[str, ...]]] = {}
-        for component in nx.connected_components(self.graph):
-            orgs = [k[1] for k in component if k[0] == ORGANIZATION]
-            if len(orgs) < 2:
-                continue
-            value = (len(orgs), tuple(sorted(k for k in orgs if k in interesting)))
-            for k in orgs:
-                out[k] = value
-        return out
+        related = sorted((k[1], d) for k, d in reach.items() if d > 0 and k[1] in interesting)
+        orgs = [k[1] for k in reach if k[0] == ORGANIZATION]
+        group = (len(orgs), tuple(sorted(k for k in orgs if k in interesting))) if len(orgs) >= 2 else None
+        return related, group
 
 
-def facts_of(organization: Row, network: Network, entries: dict[str, list[rules.Entry]],
-             group: tuple[int, tuple[str, ...]] | None) -> classes.SubjectFacts:
+def facts_of(organization: Row, network: Network, entries: dict[str, list[rules.Entry]]) -> classes.SubjectFacts:
+    """What the indicators read about one organisation, the same for one subject and for the whole graph."""
     uscc = str(organization["uscc"])
-    interesting = set(entries)
     roles = network.roles.get(uscc, [])
     holders = network.holders(uscc)
     keys = {uscc, *(p for p, _ in roles), *(h for h, _ in holders)}
-    related = network.related(uscc, interesting)
+    related, group = network.around(uscc, entries.keys())  # type: ignore[arg-type]
     keys.update(k for k, _ in related)
     size, candidates = group or (0, ())
     keys.update(candidates)
@@ -158,29 +151,30 @@ class ClassAnswer:
     organization: Row
     classification: classes.Classification
     table: Table
-    group_subjects: int  # subjects the walk of the group reached
-    group_complete: bool  # False: the group is larger than settings.CLASS_GROUP_MAX_SUBJECTS
+    network_subjects: int  # subjects within NETWORK_HOPS the walk reached
+    network_complete: bool  # False: more than settings.CLASS_NETWORK_MAX_SUBJECTS (or a ring's row limit)
     history: list[Row]
 
 
-def _component(store: GraphStore, uscc: str, day: str, cap: int
-               ) -> tuple[list[Row], dict[str, list[rules.Entry]], int, bool]:
-    """The organisation's component of roles and holdings held on the day, ring by ring: its links, the entries of
-    every subject reached, how many subjects, and whether the walk ended before the cap."""
+def _around(store: GraphStore, uscc: str, day: str, cap: int
+            ) -> tuple[list[Row], dict[str, list[rules.Entry]], int, bool]:
+    """The organisation's roles and holdings held on the day within NETWORK_HOPS, ring by ring (one statement per
+    ring, queries/network.py `ring`), and the entries of every subject reached (the last ring asks for entries
+    only): the links, the entries by subject key, how many subjects, and whether nothing was cut."""
     start = net.Node(ORGANIZATION, {"uscc": uscc})
     seen: dict[str, net.Node] = {start.id: start}
     frontier = [start]
     links: dict[str, Row] = {}
     entries: dict[str, dict[str, Row]] = defaultdict(dict)
     complete = True
-    while frontier:
-        hops, truncated = net.ring(store, frontier, (*_LINK_TYPES, "HAS_ENTRY"), day)
+    for depth in range(classes.NETWORK_HOPS + 1):
+        last = depth == classes.NETWORK_HOPS
+        hops, truncated = net.ring(store, frontier, ("HAS_ENTRY",) if last else (*_LINK_TYPES, "HAS_ENTRY"), day)
         complete = complete and not truncated
         following = []
         for hop in hops:
-            source_key = hop.source.split(":", 1)[1]
             if hop.node.kind == LIST_ENTRY:
-                entries[source_key][hop.node.key] = {"entryId": hop.node.key, **hop.node.data}
+                entries[hop.source.split(":", 1)[1]][hop.node.key] = {"entryId": hop.node.key, **hop.node.data}
                 continue
             if hop.link.id not in links:
                 start_kind, start_key = hop.link.start.split(":", 1)
@@ -207,10 +201,8 @@ def credit_class(store: GraphStore, uscc: str, as_of: dt.date | None = None) -> 
     if organization is None:
         raise NotFound(f"no organisation with USCC {uscc} in the graph", field="subject")
     table = read_table(store)
-    links, entries, reached, complete = _component(store, uscc, day.isoformat(), settings.CLASS_GROUP_MAX_SUBJECTS)
-    network = Network(links)
-    group = network.groups(set(entries)).get(uscc)
-    facts = facts_of(organization, network, entries, group)
+    links, entries, reached, complete = _around(store, uscc, day.isoformat(), settings.CLASS_NETWORK_MAX_SUBJECTS)
+    facts = facts_of(organization, Network(links), entries)
     result = classes.classify(facts, day, table.indicators, table.bands)
     history = [r["record"] for r in store.read(st.HISTORY, {"uscc": uscc, "limit": settings.CLASS_HISTORY_LIMIT})]
     return ClassAnswer(organization, result, table, reached, complete, history)
@@ -243,9 +235,7 @@ def classify_rows(organizations: Sequence[Row], links: Sequence[Row], entry_rows
     """The rules for every organisation, from the batch's three reads (no store)."""
     entries = _entries_by_subject(entry_rows)
     network = Network(links)
-    groups = network.groups(set(entries))
-    return [classes.classify(facts_of(o, network, entries, groups.get(str(o["uscc"]))), day, table.indicators,
-                             table.bands)
+    return [classes.classify(facts_of(o, network, entries), day, table.indicators, table.bands)
             for o in organizations]
 
 

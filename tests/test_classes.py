@@ -37,7 +37,7 @@ CLASS_QUERY = """
 query($uscc: String!, $asOf: Date) {
   creditClass(subject: {uscc: $uscc}, asOf: $asOf) {
     uscc asOf creditClass score scoreClass floorBy inspectionRatioMin inspectionRatioMax
-    groupComplete
+    networkComplete networkSubjects
     indicators { code name source weight value factor points floorClass basisDocument basisItem evidence }
     history { runId asOf creditClass score previousClass }
   }
