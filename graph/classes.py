@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graph import rules
 from graph.model import ROLES, ListKind, OrganizationStatus, Severity
@@ -40,6 +40,7 @@ ADVERSE_KINDS: tuple[str, ...] = tuple(k.value for k in ListKind if k is not Lis
 KEY_ROLES: tuple[str, ...] = ("LEGAL_REPRESENTATIVE", "PRINCIPAL", "ACTUAL_CONTROLLER", "DIRECTOR", "SUPERVISOR",
                               "SENIOR_MANAGER")
 CLASS_CODES: tuple[str, ...] = ("A", "B", "C", "D")
+_RANK = {s.value: s.rank for s in Severity}
 
 
 # ------------------------------------------------------------------------------------------------ table
@@ -65,12 +66,15 @@ class Indicator:
     basis_document: str | None = None
     basis_item: str | None = None
     order: int = 0
+    by_name: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The parameters by name, once: the batch asks for them millions of times.
+        object.__setattr__(self, "by_name", dict(self.parameters))
 
     def parameter(self, name: str, default: Sequence[str] = ()) -> tuple[str, ...]:
-        for key, values in self.parameters:
-            if key == name:
-                return values
-        return tuple(default)
+        found = self.by_name.get(name)
+        return found if found is not None else tuple(default)
 
     @classmethod
     def from_map(cls, m: Mapping[str, object]) -> Indicator:
@@ -195,14 +199,14 @@ Value = tuple[float, tuple[str, ...]]  # the indicator's value and its evidence 
 
 def _matching(entries: Iterable[rules.Entry], day: dt.date, kinds: Sequence[str], min_severity: str | None,
               statuses: Sequence[str]) -> list[rules.Entry]:
-    rank = Severity(min_severity).rank if min_severity else None
+    rank = _RANK[min_severity] if min_severity else None
     found = []
     for e in entries:
         if kinds and e.kind not in kinds:
             continue
         if not rules.in_force_on(e, day):
             continue
-        if rank is not None and (e.severity is None or Severity(e.severity).rank < rank):
+        if rank is not None and (e.severity is None or _RANK.get(e.severity, -1) < rank):
             continue
         if statuses and rules.status_on(e, day) not in statuses:
             continue
@@ -217,9 +221,11 @@ def _listed(facts: SubjectFacts, key: str, day: dt.date, kinds: Sequence[str]) -
 def own_entries(facts: SubjectFacts, day: dt.date, p: Indicator) -> Value:
     """Entries of the organisation in force on the day (rules.in_force_on), of the kinds, at or above the severity
     and in the statuses (on the day, rules.status_on) the parameters name: how many."""
+    own = facts.entries_of(facts.uscc)
+    if not own:
+        return 0.0, ()
     severity = p.parameter("min_severity")
-    found = _matching(facts.entries_of(facts.uscc), day, p.parameter("kinds"), severity[0] if severity else None,
-                      p.parameter("statuses"))
+    found = _matching(own, day, p.parameter("kinds"), severity[0] if severity else None, p.parameter("statuses"))
     return float(len(found)), tuple(sorted(e.entry_id for e in found))
 
 
@@ -239,6 +245,8 @@ def registration_age(facts: SubjectFacts, day: dt.date, p: Indicator) -> Value:
 
 def key_person_listed(facts: SubjectFacts, day: dt.date, p: Indicator) -> Value:
     """Distinct persons holding one of the roles on the day who have an entry of the kinds in force."""
+    if not facts.roles or not facts.entries:
+        return 0.0, ()
     roles = p.parameter("roles", KEY_ROLES)
     kinds = p.parameter("kinds")
     persons = sorted({pid for pid, role in facts.roles if role in roles and _listed(facts, pid, day, kinds)})
@@ -249,6 +257,8 @@ def key_person_listed(facts: SubjectFacts, day: dt.date, p: Indicator) -> Value:
 def controlling_holder_listed(facts: SubjectFacts, day: dt.date, p: Indicator) -> Value:
     """Holders controlling the organisation (effective ratio over all chains above 50 %: rules.controls) that
     have an entry of the kinds in force."""
+    if not facts.holders or not facts.entries:
+        return 0.0, ()
     kinds = p.parameter("kinds")
     holders = sorted(k for k, ratio in facts.holders if rules.controls(ratio) and _listed(facts, k, day, kinds))
     entry_ids = sorted({e.entry_id for k in holders for e in _listed(facts, k, day, kinds)})
@@ -258,6 +268,8 @@ def controlling_holder_listed(facts: SubjectFacts, day: dt.date, p: Indicator) -
 def related_risk(facts: SubjectFacts, day: dt.date, p: Indicator) -> Value:
     """Other subjects within `max_hops` (1 or 2) through roles and holdings held on the day with an entry of the
     kinds in force."""
+    if not facts.related:
+        return 0.0, ()
     hops = int((p.parameter("max_hops") or ("2",))[0])
     kinds = p.parameter("kinds")
     keys = sorted({k for k, d in facts.related if d <= hops and _listed(facts, k, day, kinds)})
@@ -271,7 +283,7 @@ def group_listed_share(facts: SubjectFacts, day: dt.date, p: Indicator) -> Value
     shareholder) or a holding, within NETWORK_HOPS, itself included. Not the connected component: components of
     roles and holdings grow into one giant component (4,172 of about 7,000 subjects in the 2,000-organisation
     synthetic bundle), whose share measures the graph, not the group."""
-    if facts.group_size < 2:
+    if facts.group_size < 2 or not facts.group:
         return 0.0, ()
     kinds = p.parameter("kinds")
     listed = sorted(k for k in facts.group if _listed(facts, k, day, kinds))
@@ -358,11 +370,15 @@ def class_of(score: float, bands: Sequence[ClassBand]) -> ClassBand:
     return chosen
 
 
+def _ordered(indicators: Sequence[Indicator]) -> bool:
+    return all((a.order, a.code) <= (b.order, b.code) for a, b in zip(indicators, indicators[1:], strict=False))
+
+
 def classify(facts: SubjectFacts, day: dt.date, indicators: Sequence[Indicator],
              bands: Sequence[ClassBand]) -> Classification:
     """Every indicator's value, factor and points; the score; the class (with floors)."""
     contributions = []
-    for indicator in sorted(indicators, key=lambda i: (i.order, i.code)):
+    for indicator in indicators if _ordered(indicators) else sorted(indicators, key=lambda i: (i.order, i.code)):
         value, evidence = SOURCES[indicator.source].compute(facts, day, indicator)
         factor = factor_of(indicator.steps, value)
         points = round(indicator.weight * factor, 3) + 0.0  # + 0.0: a negative weight times 0 is 0, not -0

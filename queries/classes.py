@@ -82,16 +82,18 @@ class Network:
         self.graph = nx.Graph()
         self.roles: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.up: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        edges = []
         for link in links:
             holder: Key = (link["holderKind"], str(link["holder"]))
             organization: Key = (ORGANIZATION, str(link["organization"]))
             if holder == organization:
                 continue
-            self.graph.add_edge(holder, organization)
+            edges.append((holder, organization))
             if link["type"] == SHAREHOLDER_OF:
                 self.up[organization[1]].append((holder[1], float(link.get("ratio") or 0)))
             elif holder[0] == PERSON:
                 self.roles[organization[1]].append((holder[1], link["type"]))
+        self.graph.add_edges_from(edges)
 
     def holders(self, uscc: str) -> list[tuple[str, float]]:
         """Each holder up to NETWORK_HOPS levels with its effective ratio over every simple chain (rules)."""
@@ -127,13 +129,54 @@ class Network:
         return related, group
 
 
-def facts_of(organization: Row, network: Network, entries: dict[str, list[rules.Entry]]) -> classes.SubjectFacts:
-    """What the indicators read about one organisation, the same for one subject and for the whole graph."""
+    def near_index(self, interesting: Iterable[str]) -> dict[str, list[tuple[Key, int]]]:
+        """For the whole graph at once: per organisation, the subjects in `interesting` within NETWORK_HOPS (itself
+        excluded), found by searching from each interesting subject instead of from each organisation — the same
+        pairs as `around` (the graph is undirected), at the cost of the listed subjects' neighbourhoods rather than
+        every organisation's (a person in many organisations makes those quadratic)."""
+        index: dict[str, list[tuple[Key, int]]] = defaultdict(list)
+        wanted = set(interesting)
+        for node in self.graph.nodes:
+            if node[1] not in wanted:
+                continue
+            reach = nx.single_source_shortest_path_length(self.graph, node, cutoff=classes.NETWORK_HOPS)
+            for other, distance in reach.items():
+                if distance > 0 and other[0] == ORGANIZATION:
+                    index[other[1]].append((node, distance))
+        return index
+
+    def group_size(self, uscc: str) -> int:
+        """Organisations within NETWORK_HOPS of the organisation, itself included."""
+        node = (ORGANIZATION, uscc)
+        if node not in self.graph:
+            return 1
+        reach = nx.single_source_shortest_path_length(self.graph, node, cutoff=classes.NETWORK_HOPS)
+        return sum(1 for k in reach if k[0] == ORGANIZATION)
+
+
+Around = tuple[list[tuple[str, int]], tuple[int, tuple[str, ...]] | None]
+
+
+def around_from_index(network: Network, uscc: str, near: Sequence[tuple[Key, int]], interesting: set[str]) -> Around:
+    """`Network.around` for one organisation from the whole graph's `near_index`; the group's size is counted only
+    when one of its organisations has entries (else its share is 0 whatever its size)."""
+    related = sorted((k[1], d) for k, d in near)
+    candidates = {k[1] for k, _ in near if k[0] == ORGANIZATION} | ({uscc} & interesting)
+    if not candidates:
+        return related, None
+    size = network.group_size(uscc)
+    return related, ((size, tuple(sorted(candidates))) if size >= 2 else None)
+
+
+def facts_of(organization: Row, network: Network, entries: dict[str, list[rules.Entry]],
+             around: Around | None = None) -> classes.SubjectFacts:
+    """What the indicators read about one organisation, the same for one subject and for the whole graph
+    (`around`: precomputed by the batch from `Network.near_index`)."""
     uscc = str(organization["uscc"])
     roles = network.roles.get(uscc, [])
     holders = network.holders(uscc)
     keys = {uscc, *(p for p, _ in roles), *(h for h, _ in holders)}
-    related, group = network.around(uscc, entries.keys())  # type: ignore[arg-type]
+    related, group = around if around is not None else network.around(uscc, set(entries))
     keys.update(k for k, _ in related)
     size, candidates = group or (0, ())
     keys.update(candidates)
@@ -235,8 +278,15 @@ def classify_rows(organizations: Sequence[Row], links: Sequence[Row], entry_rows
     """The rules for every organisation, from the batch's three reads (no store)."""
     entries = _entries_by_subject(entry_rows)
     network = Network(links)
-    return [classes.classify(facts_of(o, network, entries), day, table.indicators, table.bands)
-            for o in organizations]
+    interesting = set(entries)
+    near = network.near_index(interesting)
+    indicators = tuple(sorted(table.indicators, key=lambda i: (i.order, i.code)))
+    out = []
+    for o in organizations:
+        uscc = str(o["uscc"])
+        around = around_from_index(network, uscc, near.get(uscc, ()), interesting)
+        out.append(classes.classify(facts_of(o, network, entries, around), day, indicators, table.bands))
+    return out
 
 
 def read_inputs(store: GraphStore, day: dt.date) -> tuple[list[Row], list[Row], list[Row]]:

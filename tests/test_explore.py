@@ -410,7 +410,8 @@ def test_explore_verdict_class_highlighted_findings_and_report(store: GraphStore
     wait_for(driver, "document.body.dataset.reportStatus", what="the report request")
     requested = driver.execute_script("return document.body.dataset.reportRequested")
     assert requested == f"/reports/{DEMO_B}.pdf?scenario=BANK_CREDIT&asOf=2026-11-01&purpose=INVESTIGATION"
-    assert any(url.startswith(base + f"/reports/{DEMO_B}.pdf") for url in resources(driver))
+    wait_for(driver, f"performance.getEntriesByType('resource').some(e => e.name.startsWith("
+                     f"'{base}/reports/{DEMO_B}.pdf'))", what="the report fetched from the page")
     status = int(driver.execute_script("return document.body.dataset.reportStatus"))
     assert status in (200, 404), status  # 404 until the report module is merged (the coordinator completes this)
     if status == 200:
