@@ -1,6 +1,8 @@
 """Publish/subscribe for lifecycle events (the `listEvents` subscription), across processes through a broker.
 
-The lifecycle mutations publish after their write has committed. Each published event carries its audience: the
+The lifecycle mutations publish after their write has committed; so does a classification run (queries/classes.py),
+one CLASS_CHANGE event per organisation whose credit-risk class changed, heard only by subscribers that asked for
+class changes. Each published event carries its audience: the
 keys (USCC or person id) of the entry's subject and of everything one hop from it through a role or a
 shareholding; a subscriber receives it when one of the keys it watches is in the audience.
 

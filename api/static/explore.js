@@ -578,7 +578,11 @@
       document.body.dataset.reportRequested = url;
       const response = await fetch(url, { headers: { "X-Api-Key": $("api-key").value.trim() } });
       document.body.dataset.reportStatus = String(response.status);
-      if (!response.ok) throw new Error(`信用报告：HTTP ${response.status}`);
+      if (!response.ok) {  // the report's errors are GraphQL-shaped JSON (see /work/notes/report-url.md)
+        let message = `HTTP ${response.status}`;
+        try { message = (await response.json()).errors[0].message || message; } catch (err) { /* not JSON */ }
+        throw new Error(`信用报告：${message}`);
+      }
       const blob = await response.blob();
       const link = URL.createObjectURL(blob);
       document.body.dataset.reportUrl = link;
