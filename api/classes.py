@@ -18,6 +18,7 @@ from strawberry.types import Info
 
 from api.auth import ADMIN, BANK, DEPARTMENT, INVESTIGATOR, AcceptPurpose, AccessLogged, RequireRole
 from api.check_types import SubjectRef
+from graph import settings
 from graph.errors import InvalidInput
 from queries import classes as cls
 
@@ -153,7 +154,9 @@ class ClassDistribution:
 @strawberry.type(description="What a batch run did")
 class ClassificationResult:
     run: ClassificationRun
-    changed: list[str] = strawberry.field(description="USCCs whose class changed since their previous run")
+    changed: list[str] = strawberry.field(description="USCCs whose class changed since their previous run, in USCC "
+                                                      "order, the first settings.MAX_PAGE_SIZE (run.changes counts "
+                                                      "them all)")
     events_published: int
     seconds_read: float
     seconds_compute: float
@@ -265,7 +268,8 @@ class ClassMutation:
                          extensions=[AccessLogged("classifyAll", _graph, lambda r: r.run.organizations)])
     def classify_all(self, info: Info, as_of: dt.date) -> ClassificationResult:
         report = cls.classify_all(info.context.store, as_of, info.context.who)
-        return ClassificationResult(run=_run(report.run), changed=[c["uscc"] for c in report.changes],
+        changed = [c["uscc"] for c in report.changes[:settings.MAX_PAGE_SIZE]]
+        return ClassificationResult(run=_run(report.run), changed=changed,
                                     events_published=report.events_published,
                                     seconds_read=report.seconds.get("read", 0.0),
                                     seconds_compute=report.seconds.get("compute", 0.0),

@@ -288,3 +288,21 @@ def test_a_bad_indicator_row_stops_the_catalogue_with_its_line(tmp_path: Path) -
     path.write_text(text.replace("1:1;2:1.5;3:2", "2:1;1:1.5", 1), encoding="utf-8")
     with pytest.raises(InvalidInput, match=r"credit_indicators.csv:5: thresholds: threshold steps must ascend"):
         read_catalogue(tmp_path)
+
+
+def test_the_command_line_run_is_the_same_run(demo: GraphStore, api: ApiClient) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import store_env
+
+    done = subprocess.run([sys.executable, "-m", "queries.classes", "run", "--as-of", AS_OF, "--actor", "cli-test"],
+                          env=store_env(demo), capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    organizations = demo.read("MATCH (o:Organization) RETURN count(o) AS n")[0]["n"]
+    assert f"{organizations:,} organisations as of {AS_OF}" in done.stdout
+    d = api.gql(DISTRIBUTION, {"asOf": AS_OF, "by": "DIVISION"})["classDistribution"]
+    assert d["run"]["organizations"] == organizations and d["run"]["runId"] in done.stdout
+    latest = _class(api, A)["history"][0]
+    assert (latest["runId"], latest["creditClass"]) == (d["run"]["runId"], "D") and d["totals"]["d"] >= 1
