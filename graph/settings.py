@@ -245,6 +245,14 @@ MAX_LABEL_LENGTH = 100
 MAX_PURPOSE_LENGTH = 500
 MAX_TEXT_LENGTH = 2_000
 MAX_ACTION_LENGTH = 500
+# Longest report number verifyReport accepts (ours are 23 characters: CR20261101-0123456789AB).
+MAX_REPORT_NUMBER_LENGTH = 40
+
+# The issuing system named on every credit report's cover (queries/report.py).
+REPORT_ISSUER = _env("REPORT_ISSUER", "社会信用监管知识图谱（creditgraph）")
+# The CJK font the PDF embeds (Debian's fonts-wqy-microhei, which .ci/run and the Dockerfile install); the page
+# names the same family, so a browser with the font shows the PDF's glyphs.
+REPORT_FONT_FILE = Path(_env("REPORT_FONT_FILE", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
 
 # Graded supervision (graph/classes.py, queries/classes.py). A one-subject `creditClass` walks the subject's two-hop
 # neighbourhood (roles and holdings held on the day) ring by ring up to this many subjects; above it the network

@@ -34,6 +34,7 @@ INDEXED_SPEC: tuple[tuple[str, str], ...] = (
     ("ListEntry", "status"),
     ("ApiKey", "hash"),
     ("CreditClassRecord", "runId"),
+    ("AccessRecord", "reportNumber"),  # credit reports are verified by number (queries/report.py)
 )
 
 
