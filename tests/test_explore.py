@@ -356,9 +356,8 @@ DEMO_B, DEMO_A = "91350206MAD000027Q", "91350203MAD000019J"  # data/demo case b:
 def test_explore_verdict_class_highlighted_findings_and_report(store: GraphStore, api: ApiClient,
                                                                browser: Any) -> None:
     """A subject's verdict for the chosen scenario and its credit class beside the graph, the findings' paths
-    highlighted, and the report requested from there (GET /reports/<uscc>.pdf with the key in X-Api-Key; the
-    report itself is another module's: until it is merged the request answers 404, and the test asserts only that
-    it was made, with the scenario, day and purpose)."""
+    highlighted, and the report opened from there (GET /reports/<uscc>.pdf with the key in X-Api-Key, the PDF
+    opened from a blob URL: the report module's PDF, whose number and hash come back in the headers)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select
@@ -407,12 +406,19 @@ def test_explore_verdict_class_highlighted_findings_and_report(store: GraphStore
 
     # The report, opened from there: the request is made with the scenario, day and purpose.
     driver.find_element(By.ID, "report-button").click()
-    wait_for(driver, "document.body.dataset.reportStatus", what="the report request")
+    wait_for(driver, "document.body.dataset.reportStatus", timeout=60, what="the report request")
     requested = driver.execute_script("return document.body.dataset.reportRequested")
     assert requested == f"/reports/{DEMO_B}.pdf?scenario=BANK_CREDIT&asOf=2026-11-01&purpose=INVESTIGATION"
     wait_for(driver, f"performance.getEntriesByType('resource').some(e => e.name.startsWith("
                      f"'{base}/reports/{DEMO_B}.pdf'))", what="the report fetched from the page")
-    status = int(driver.execute_script("return document.body.dataset.reportStatus"))
-    assert status in (200, 404), status  # 404 until the report module is merged (the coordinator completes this)
-    if status == 200:
-        assert driver.execute_script("return document.body.dataset.reportUrl").startswith("blob:")
+    assert driver.execute_script("return document.body.dataset.reportStatus") == "200", \
+        driver.find_element(By.ID, "status").text
+    wait_for(driver, "document.body.dataset.reportUrl", timeout=30, what="the PDF's blob URL")
+    blob = driver.execute_script("return document.body.dataset.reportUrl")
+    assert blob.startswith("blob:")
+    head = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done([b.byteLength,"
+        " String.fromCharCode(...new Uint8Array(b.slice(0, 5)))]));", blob)
+    assert head[1] == "%PDF-" and head[0] > 10_000, head
+    assert driver.execute_script("return document.body.dataset.reportNumber")

@@ -585,9 +585,10 @@
       }
       const blob = await response.blob();
       const link = URL.createObjectURL(blob);
+      document.body.dataset.reportNumber = response.headers.get("X-Report-Number") || "";
       document.body.dataset.reportUrl = link;
       window.open(link, "_blank", "noopener");
-      setStatus("信用报告已打开");
+      setStatus(`信用报告已打开：${response.headers.get("X-Report-Number") || ""}`);
     });
   }
 
