@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: install run test lint bench demo clean vendor neo4j neo4j-stop neo4j-launcher bench-engines bench-synthetic bench-registry bench-scale bench-identity
+.PHONY: install run test lint bench demo clean vendor neo4j neo4j-stop neo4j-launcher bench-engines bench-synthetic bench-registry bench-scale bench-identity bench-classes
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,9 @@ bench-engines: install neo4j-launcher
 ## `make bench-scale SCALE_ARGS="--sizes 100000 --engines neo4j"`.
 bench-scale: install neo4j-launcher
 	$(BIN)/python -m bench.scale $(SCALE_ARGS)
+
+bench-classes: install neo4j-launcher
+	$(BIN)/python -m bench.classes $(CLASSES_ARGS)
 
 clean:
 	rm -rf $(VENV) lint/node_modules web/node_modules web-audit/node_modules data/falkordb $(LAUNCHER)/target

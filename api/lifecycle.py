@@ -210,11 +210,28 @@ class ListEventNotice:
     watched: str = strawberry.field(description="the watched key (USCC or person id) this notice is for")
     via: str = strawberry.field(description="SUBJECT: the watched subject's own entry; LINKED: an entry of a "
                                             "person or organisation linked to it by a role or a shareholding")
-    entry_id: str
+    entry_id: str = strawberry.field(description="the entry's id; on a CLASS_CHANGE notice, the classification "
+                                                 "run's id")
     subject_key: str
     subject_kind: str
     subject_name: str | None
-    event: EntryEvent
+    event: EntryEvent | None = strawberry.field(description="the entry's event; null only on a CLASS_CHANGE notice, "
+                                                            "which only a subscription with classChanges: true "
+                                                            "receives")
+    kind: str = strawberry.field(default="LIST_ENTRY", description="LIST_ENTRY (a list entry's lifecycle) or "
+                                                                   "CLASS_CHANGE (a credit-risk class changed in a "
+                                                                   "classification run)")
+    class_change: ClassChange | None = strawberry.field(default=None, description="CLASS_CHANGE only")
+
+
+@strawberry.type(description="An organisation's credit-risk class changed in a classification run (classifyAll)")
+class ClassChange:
+    run_id: str
+    as_of: dt.date
+    before: str
+    after: str
+    score: float
+    at: dt.datetime
 
 
 # ------------------------------------------------------------------------------------------------ inputs
@@ -406,21 +423,38 @@ class LifecycleSubscription:
                                          "on the watched subjects and on persons and organisations one hop from "
                                          "them (roles, shareholdings), whichever API process committed the change.",
                              permission_classes=[RequireRole(BANK, INVESTIGATOR, DEPARTMENT)])
-    async def list_events(self, info: Info, watch: list[SubjectRef]) -> AsyncGenerator[ListEventNotice, None]:
+    async def list_events(self, info: Info, watch: list[SubjectRef], class_changes: Annotated[bool, strawberry.argument(
+            description="also report credit-risk class changes of the watched organisations (kind CLASS_CHANGE)")
+            ] = False) -> AsyncGenerator[ListEventNotice, None]:
         # Not a generator itself: what is refused here (the watch, the subscription limits) is refused before the
         # stream starts, as an `error` message for this subscription.
         if not 1 <= len(watch) <= settings.MAX_WATCHED_SUBJECTS:
             raise InvalidInput(f"watch: give 1 to {settings.MAX_WATCHED_SUBJECTS} subjects", field="watch")
         keys = {w.to_ref(f"watch[{i}]").key for i, w in enumerate(watch)}
         await SLOTS.check(info.context)
-        return _notices(info.context, keys)
+        return _notices(info.context, keys, class_changes)
 
 
-async def _notices(context: Context, keys: set[str]) -> AsyncGenerator[ListEventNotice, None]:
+def _notice(key: str, ev: pubsub.LifecycleEvent) -> ListEventNotice:
+    via = "SUBJECT" if key == ev.subject_key else "LINKED"
+    if ev.kind == pubsub.CLASS_CHANGE and ev.class_change is not None:
+        c = ev.class_change
+        change = ClassChange(run_id=c["runId"], as_of=dt.date.fromisoformat(c["asOf"]), before=c["before"],
+                             after=c["after"], score=float(c["score"]), at=_at(c["at"]))
+        return ListEventNotice(watched=key, via=via, entry_id=ev.entry_id, subject_key=ev.subject_key,
+                               subject_kind=ev.subject_kind, subject_name=ev.subject_name, event=None,
+                               kind=pubsub.CLASS_CHANGE, class_change=change)
+    return ListEventNotice(watched=key, via=via, entry_id=ev.entry_id, subject_key=ev.subject_key,
+                           subject_kind=ev.subject_kind, subject_name=ev.subject_name,
+                           event=EntryEvent.from_map(ev.event))
+
+
+async def _notices(context: Context, keys: set[str], class_changes: bool = False
+                   ) -> AsyncGenerator[ListEventNotice, None]:
     store, who = context.store, context.principal
     # Registered on the bus first, then counted under the key (api/subscriptions.py): once the count shows the
     # subscription, events reach it, whichever process publishes them.
-    events = pubsub.BUS.open(keys)
+    events = pubsub.BUS.open(keys, class_changes)
     try:
         async with SLOTS.held(context) as slot:
             events.active = True
@@ -438,10 +472,7 @@ async def _notices(context: Context, keys: set[str]) -> AsyncGenerator[ListEvent
                         continue
                     key, ev = pending.result()
                     pending = asyncio.ensure_future(events.get())
-                    yield ListEventNotice(watched=key, via="SUBJECT" if key == ev.subject_key else "LINKED",
-                                          entry_id=ev.entry_id, subject_key=ev.subject_key,
-                                          subject_kind=ev.subject_kind, subject_name=ev.subject_name,
-                                          event=EntryEvent.from_map(ev.event))
+                    yield _notice(key, ev)
             finally:
                 pending.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -35,6 +35,7 @@ from api.check_types import (
     SubjectRef,
     liability_trace,
 )
+from api.classes import ClassMutation, ClassQuery
 from api.errors import CreditGraphErrors
 from api.identity import IdentityMutation, IdentityQuery
 from api.lifecycle import LifecycleMutation, LifecycleQuery, LifecycleSubscription
@@ -163,10 +164,11 @@ def _run_checks(info: Info, refs: list[subjects.SubjectRef], scenario: Any, as_o
 
 
 # Each area of the API contributes a Query class; they are merged into one root type.
-Query = merge_types("Query", (LookupQuery, CheckQuery, LifecycleQuery, NetworkQuery, ReportQuery, IdentityQuery))
-# Mutations: the entry lifecycle (api/lifecycle.py) and identity judgements (api/identity.py); subscriptions: the
-# lifecycle's.
-Mutation = merge_types("Mutation", (LifecycleMutation, IdentityMutation))
+Query = merge_types("Query", (LookupQuery, CheckQuery, LifecycleQuery, NetworkQuery, ReportQuery, IdentityQuery,
+                              ClassQuery))
+# Mutations: the entry lifecycle (api/lifecycle.py), identity judgements (api/identity.py), the classification run
+# (api/classes.py); subscriptions: the lifecycle's.
+Mutation = merge_types("Mutation", (LifecycleMutation, IdentityMutation, ClassMutation))
 Subscription = merge_types("Subscription", (LifecycleSubscription,))
 # Every sync root field calls the store: it resolves on the store pool, off the event loop (api/offload.py).
 offload_sync_fields(Query, Mutation)

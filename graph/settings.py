@@ -275,3 +275,15 @@ MAX_BLOCK_SIZE = int(_env("MAX_BLOCK_SIZE", "200"))
 # Mentions of one identity read and listed by identity_of, and the review queue's page size bound.
 MAX_IDENTITY_MENTIONS = 1_000
 MAX_REVIEW_PAGE = 200
+
+# Graded supervision (graph/classes.py, queries/classes.py). A one-subject `creditClass` walks the subject's two-hop
+# neighbourhood (roles and holdings held on the day) ring by ring up to this many subjects; above it the network
+# indicators count the subjects reached and the answer says so (networkComplete false; the batch run sees all).
+CLASS_NETWORK_MAX_SUBJECTS = NEIGHBOURHOOD_MAX_SUBJECTS
+# Rows per statement of a run's class records (one record and the organisation's latest class per row).
+CLASS_WRITE_BATCH_SIZE = int(_env("CLASS_WRITE_BATCH_SIZE", "5000"))
+# Class changes one run publishes to `listEvents` subscribers; a run changing more publishes the first ones only and
+# says so in its report (a subscriber can re-read `creditClass(…).history`).
+CLASS_MAX_CHANGE_EVENTS = int(_env("CLASS_MAX_CHANGE_EVENTS", "10000"))
+# Class history records a `creditClass` answer lists, newest first.
+CLASS_HISTORY_LIMIT = 50

@@ -399,3 +399,62 @@ def parse_measure(raw: Raw) -> dict[str, Any]:
             "minSeverity": choice(raw, "min_severity", Severity, default=Severity.MINOR),
         },
     }
+
+
+# ------------------------------------------------------------------------------ graded supervision table
+
+
+def _number(raw: Raw, field: str) -> float:
+    value = text(raw, field, required=True)
+    try:
+        number = float(value or "")
+    except ValueError:
+        raise RowError(field, "is not a number", value) from None
+    problem = rules.number_problem(number, -1_000_000, 1_000_000)
+    if problem:
+        raise RowError(field, problem, value)
+    return number
+
+
+def parse_credit_indicator(raw: Raw) -> dict[str, Any]:
+    """A row of credit_indicators.csv (graph/classes.py computes it): the rule it names must exist and take the
+    parameters given; the thresholds must be ascending `at:factor` steps."""
+    from graph import classes
+
+    props = {
+        "name": text(raw, "name", required=True),
+        "nameEn": text(raw, "name_en"),
+        "source": text(raw, "source", required=True),
+        "parameters": text(raw, "parameters") or "",
+        "weight": _number(raw, "weight"),
+        "thresholds": text(raw, "thresholds", required=True),
+        "floorClass": text(raw, "floor_class"),
+        "basisDocument": text(raw, "basis_document", required=True),
+        "basisItem": text(raw, "basis_item"),
+        "quote": text(raw, "quote"),
+    }
+    code = text(raw, "code", required=True, max_length=60)
+    try:
+        indicator = classes.Indicator.from_map({"code": code, **props})
+    except ValueError as exc:
+        raise RowError("thresholds" if "threshold" in str(exc) else "parameters", str(exc)) from None
+    problem = classes.table_problem(indicator)
+    if problem:
+        raise RowError("source" if problem.startswith("source") else "parameters", problem)
+    return {"code": code, "props": {k: v for k, v in props.items() if v is not None}}
+
+
+def parse_credit_class(raw: Raw) -> dict[str, Any]:
+    """A row of credit_classes.csv: a class, its lowest score and its inspection ratios (0-1)."""
+    props = {
+        "name": text(raw, "name", required=True),
+        "nameEn": text(raw, "name_en"),
+        "minScore": _number(raw, "min_score"),
+        "inspectionMin": _number(raw, "inspection_min"),
+        "inspectionMax": _number(raw, "inspection_max"),
+        "basisDocument": text(raw, "basis_document", required=True),
+        "basisItem": text(raw, "basis_item"),
+        "quote": text(raw, "quote"),
+    }
+    return {"code": text(raw, "code", required=True, max_length=4),
+            "props": {k: v for k, v in props.items() if v is not None}}

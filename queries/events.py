@@ -1,6 +1,8 @@
 """Publish/subscribe for lifecycle events (the `listEvents` subscription), across processes through a broker.
 
-The lifecycle mutations publish after their write has committed. Each published event carries its audience: the
+The lifecycle mutations publish after their write has committed; so does a classification run (queries/classes.py),
+one CLASS_CHANGE event per organisation whose credit-risk class changed, heard only by subscribers that asked for
+class changes. Each published event carries its audience: the
 keys (USCC or person id) of the entry's subject and of everything one hop from it through a role or a
 shareholding; a subscriber receives it when one of the keys it watches is in the audience.
 
@@ -34,32 +36,42 @@ from graph.broker import Broker
 log = logging.getLogger(__name__)
 
 
+# What an event is about: a list entry's lifecycle, or an organisation's credit-risk class changing in a
+# classification run (queries/classes.py; delivered only to subscribers that asked for class changes).
+LIST_ENTRY, CLASS_CHANGE = "LIST_ENTRY", "CLASS_CHANGE"
+
+
 @dataclass(frozen=True)
 class LifecycleEvent:
-    entry_id: str
+    entry_id: str  # the entry's id; for a CLASS_CHANGE, the classification run's id
     subject_key: str  # USCC or person id of the entry's subject
     subject_kind: str  # ORGANIZATION or PERSON
     subject_name: str | None
     event: dict[str, Any]  # the EntryEvent as stored (seq, at, action, fromStatus, toStatus, actor, note, …)
     audience: frozenset[str] = field(default_factory=frozenset)  # subject key and keys one hop away
+    kind: str = LIST_ENTRY
+    class_change: dict[str, Any] | None = None  # CLASS_CHANGE: runId, asOf, before, after, score, at
 
     def encode(self) -> str:
         return json.dumps({"entryId": self.entry_id, "subjectKey": self.subject_key, "subjectKind": self.subject_kind,
                            "subjectName": self.subject_name, "event": self.event,
-                           "audience": sorted(self.audience)}, ensure_ascii=False)
+                           "audience": sorted(self.audience), "kind": self.kind,
+                           "classChange": self.class_change}, ensure_ascii=False)
 
     @classmethod
     def decode(cls, text: str | bytes) -> LifecycleEvent:
         m = json.loads(text)
         return cls(entry_id=m["entryId"], subject_key=m["subjectKey"], subject_kind=m["subjectKind"],
-                   subject_name=m.get("subjectName"), event=dict(m["event"]), audience=frozenset(m["audience"]))
+                   subject_name=m.get("subjectName"), event=dict(m["event"]), audience=frozenset(m["audience"]),
+                   kind=m.get("kind") or LIST_ENTRY, class_change=m.get("classChange"))
 
 
 class Subscription:
     """One subscriber, registered from creation until `close()`: (matched watched key, event) from `get()`."""
 
-    def __init__(self, bus: EventBus, watch: frozenset[str], max_queue: int) -> None:
+    def __init__(self, bus: EventBus, watch: frozenset[str], max_queue: int, class_changes: bool = False) -> None:
         self.watch = watch
+        self.class_changes = class_changes  # CLASS_CHANGE events reach only a subscriber that asked for them
         self.queue: asyncio.Queue[tuple[str, LifecycleEvent]] = asyncio.Queue(max_queue)
         self.loop = asyncio.get_running_loop()
         self._bus = bus
@@ -177,6 +189,8 @@ class EventBus:
             targets = list(self._by_id.values())
         delivered = 0
         for sub in targets:
+            if event.kind == CLASS_CHANGE and not sub.class_changes:
+                continue
             matched = sorted(sub.watch & event.audience)
             if not matched:
                 continue
@@ -194,9 +208,10 @@ class EventBus:
 
     # -------------------------------------------------------------------------------------------- subscribe
 
-    def open(self, watch: Iterable[str]) -> Subscription:
-        """A subscriber registered now (on the running loop): events published from here on reach it."""
-        sub = Subscription(self, frozenset(watch), self._max_queue)
+    def open(self, watch: Iterable[str], class_changes: bool = False) -> Subscription:
+        """A subscriber registered now (on the running loop): events published from here on reach it (class changes
+        only with `class_changes`)."""
+        sub = Subscription(self, frozenset(watch), self._max_queue, class_changes)
         with self._lock:
             self._by_id[id(sub)] = sub
         return sub
@@ -205,9 +220,10 @@ class EventBus:
         with self._lock:
             self._by_id.pop(id(sub), None)
 
-    async def subscribe(self, watch: Iterable[str]) -> AsyncGenerator[tuple[str, LifecycleEvent], None]:
+    async def subscribe(self, watch: Iterable[str], class_changes: bool = False
+                        ) -> AsyncGenerator[tuple[str, LifecycleEvent], None]:
         """Yield (matched watched key, event) until the consumer stops iterating."""
-        sub = self.open(watch)
+        sub = self.open(watch, class_changes)
         sub.active = True
         try:
             while True:

@@ -392,3 +392,79 @@ def test_explore_identity_review_queue(store: GraphStore, api: ApiClient, browse
     assert "同一人" in driver.find_element(By.ID, "status").text
     assert all(url.startswith(api.url.rsplit("/graphql", 1)[0]) for url in resources(driver))
     assert severe_logs(driver) == []
+
+
+# ------------------------------------------------------------------------- verdict, credit class and the report
+
+DEMO_B, DEMO_A = "91350206MAD000027Q", "91350203MAD000019J"  # data/demo case b: 陈志明 traced from A to B
+
+
+def test_explore_verdict_class_highlighted_findings_and_report(store: GraphStore, api: ApiClient,
+                                                               browser: Any) -> None:
+    """A subject's verdict for the chosen scenario and its credit class beside the graph, the findings' paths
+    highlighted, and the report opened from there (GET /reports/<uscc>.pdf with the key in X-Api-Key, the PDF
+    opened from a blob URL: the report module's PDF, whose number and hash come back in the headers)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    from loaders.pipeline import Loader
+
+    assert not Loader(store).load_path(ROOT / "data" / "demo").rejects
+    base = api.url.rsplit("/graphql", 1)[0]
+    driver = browser
+    driver.get(base + "/explore")
+    wait_for(driver, "document.body.dataset.ready === '1' && window.cy", what="the page to start")
+    key = driver.find_element(By.ID, "api-key")
+    key.clear()
+    key.send_keys(_token(store) or "")
+    as_of = driver.find_element(By.ID, "as-of")
+    driver.execute_script("arguments[0].value = '2026-11-01';", as_of)
+
+    driver.find_element(By.ID, "search-input").send_keys("海川智能", Keys.ENTER)
+    wait_for(driver, f"document.querySelector('#search-results li[data-id=\"{DEMO_B}\"]')", what="search results")
+    driver.find_element(By.CSS_SELECTOR, f'#search-results li[data-id="{DEMO_B}"]').click()
+    wait_for(driver, "document.body.dataset.loaded && document.getElementById('check-button')",
+             what="the organisation's details")
+    wait_for(driver, "document.getElementById('scenario-select').options.length > 4", what="the scenarios")
+    Select(driver.find_element(By.ID, "scenario-select")).select_by_value("BANK_CREDIT")
+    driver.find_element(By.ID, "check-button").click()
+    wait_for(driver, "document.body.dataset.verdict && document.body.dataset.creditClass", what="verdict and class")
+
+    # The verdict the check gives (case b: RESTRICTED, 陈志明 traced), the class creditClass gives.
+    checked = api.gql("""query($u: String!) { check(subject: {uscc: $u}, scenario: BANK_CREDIT, asOf: "2026-11-01",
+                         purpose: "INVESTIGATION") { verdict findings { entry { entryId } } } }""", {"u": DEMO_B})
+    classed = api.gql('query($u: String!) { creditClass(subject: {uscc: $u}, asOf: "2026-11-01") '
+                      '{ creditClass score } }', {"u": DEMO_B})
+    assert checked["check"]["verdict"] == "RESTRICTED"
+    assert driver.execute_script("return document.body.dataset.verdict") == "RESTRICTED"
+    assert driver.execute_script("return document.body.dataset.creditClass") == classed["creditClass"]["creditClass"]
+    details = driver.find_element(By.ID, "details").text
+    assert "受限" in details and f"{classed['creditClass']['creditClass']} 类" in details
+    assert "E-DEMO-001" in details and "抽查比例" in details
+    # The finding's path is on the graph, highlighted: B <-董事- 陈志明 -法定代表人-> A -> E-DEMO-001.
+    on_path = set(driver.execute_script("return cy.nodes('.path').map(n => n.id());"))
+    assert {f"O:{DEMO_B}", "P:P-DEMO-001", f"O:{DEMO_A}", "E:E-DEMO-001"} <= on_path
+    assert driver.execute_script("return cy.edges('.path').length") >= 3
+    assert driver.execute_script("return cy.nodes('.faded').length") > 0  # the rest is faded
+    driver.execute_script("cy.stop(true, true);")
+    screenshot(driver, "explore-verdict.png")
+
+    # The report, opened from there: the request is made with the scenario, day and purpose.
+    driver.find_element(By.ID, "report-button").click()
+    wait_for(driver, "document.body.dataset.reportStatus", timeout=60, what="the report request")
+    requested = driver.execute_script("return document.body.dataset.reportRequested")
+    assert requested == f"/reports/{DEMO_B}.pdf?scenario=BANK_CREDIT&asOf=2026-11-01&purpose=INVESTIGATION"
+    wait_for(driver, f"performance.getEntriesByType('resource').some(e => e.name.startsWith("
+                     f"'{base}/reports/{DEMO_B}.pdf'))", what="the report fetched from the page")
+    assert driver.execute_script("return document.body.dataset.reportStatus") == "200", \
+        driver.find_element(By.ID, "status").text
+    wait_for(driver, "document.body.dataset.reportUrl", timeout=30, what="the PDF's blob URL")
+    blob = driver.execute_script("return document.body.dataset.reportUrl")
+    assert blob.startswith("blob:")
+    head = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => done([b.byteLength,"
+        " String.fromCharCode(...new Uint8Array(b.slice(0, 5)))]));", blob)
+    assert head[1] == "%PDF-" and head[0] > 10_000, head
+    assert driver.execute_script("return document.body.dataset.reportNumber")

@@ -413,6 +413,12 @@
         <button type="button" data-action="expand">${node.hasClass("expanded") ? "刷新关系" : "展开关系"}</button>
         <button type="button" data-action="from">设为路径起点</button>
         <button type="button" data-action="to">设为路径终点</button></div>`;
+      html += `<section id="assessment" class="assessment">
+        <h3>核查与分级 <span class="muted">Check · credit class</span></h3>
+        <div class="actions"><select id="scenario-select" aria-label="决策场景">${scenarioOptions()}</select>
+          <button type="button" id="check-button" data-action="check">核查</button>
+          ${d.kind === "ORGANIZATION" ? '<button type="button" id="report-button" data-action="report">信用报告</button>' : ""}</div>
+        <div id="verdict"></div><div id="credit-class"></div></section>`;
       const entries = node.outgoers('node[kind = "ENTRY"]').sort((a, b) => Number(b.data("inForce")) - Number(a.data("inForce")));
       html += `<h3>信用记录（${entries.length}）</h3>`;
       html += entries.length ? entries.map((e) => entryCard(e.data())).join("") : `<div class="muted">无</div>`;
@@ -433,7 +439,10 @@
       if (action === "expand") expand(refOfNode(node)).catch(() => {});
       if (action === "from") $("path-from").value = d.key;
       if (action === "to") $("path-to").value = d.key;
+      if (action === "check") assess(refOfNode(node), $("scenario-select").value).catch(() => {});
+      if (action === "report") openReport(d.key, $("scenario-select").value).catch(() => {});
     }));
+    if (d.kind !== "ENTRY") loadScenarios().catch(() => {});
   }
 
   cy.on("tap", "node", (evt) => {
@@ -444,6 +453,144 @@
     }
   });
   cy.on("tap", (evt) => { if (evt.target === cy) showDetails(null); });
+
+  // ------------------------------------------------------------------------ check, credit class and report
+
+  // The decision scenarios (`scenarios`: data, not code), loaded once; the chosen one is kept across subjects.
+  let scenarios = null;
+  let chosenScenario = "BANK_CREDIT";
+  const VERDICT = { CLEAR: "通过", REVIEW: "需复核", RESTRICTED: "受限" };
+  const CLASS_NAME = { A: "信用风险低", B: "信用风险一般", C: "信用风险较高", D: "信用风险高" };
+
+  function scenarioOptions() {
+    const list = scenarios || [{ code: chosenScenario, name: chosenScenario }];
+    return list.map((x) => `<option value="${esc(x.code)}"${x.code === chosenScenario ? " selected" : ""}>${esc(x.name)}</option>`).join("");
+  }
+
+  async function loadScenarios() {
+    if (!scenarios) {
+      const data = await gql("{ scenarios { code name } }");
+      scenarios = data.scenarios;
+    }
+    const select = $("scenario-select");
+    if (select && select.options.length !== scenarios.length) select.innerHTML = scenarioOptions();
+  }
+
+  const CHECK_QUERY = `query($subject: SubjectRef!, $scenario: Scenario!, $asOf: Date, $purpose: String) {
+    check(subject: $subject, scenario: $scenario, asOf: $asOf, purpose: $purpose) {
+      verdict asOf evidenceHash
+      findings { via effect suspended reasons entry { entryId kind }
+        path { nodes { kind key name } relationships { type from to ratio forward } } } } }`;
+  const CLASS_QUERY = `query($subject: SubjectRef!, $asOf: Date, $purpose: String) {
+    creditClass(subject: $subject, asOf: $asOf, purpose: $purpose) {
+      creditClass className score floorBy inspectionRatioMin inspectionRatioMax
+      indicators { code name value points evidence basisDocument basisItem } } }`;
+
+  /** The check's verdict for the scenario and (organisations) the credit class, beside the graph; the findings'
+      paths highlighted on it. */
+  async function assess(ref, scenario) {
+    chosenScenario = scenario || chosenScenario;
+    await withBusy("核查", async () => {
+      const vars = { subject: ref, asOf: asOf(), purpose: purpose() };
+      const [checked, classed] = await Promise.all([
+        gql(CHECK_QUERY, { ...vars, scenario: chosenScenario }),
+        ref.uscc ? gql(CLASS_QUERY, vars) : Promise.resolve(null),
+      ]);
+      const c = checked.check;
+      const box = $("verdict");
+      if (box) {
+        box.innerHTML = `<div class="verdict ${esc(c.verdict)}" data-verdict="${esc(c.verdict)}">${esc(VERDICT[c.verdict] || c.verdict)}
+          <span class="muted">${esc(c.verdict)} · ${esc(chosenScenario)} · ${esc(c.asOf)}</span></div>` +
+          (c.findings.length ? `<ol class="findings">` + c.findings.map((f) =>
+            `<li data-entry="${esc(f.entry.entryId)}"><b>${esc(VERDICT[f.effect] || f.effect)}</b> ${esc(LIST_KIND[f.entry.kind] || f.entry.kind)}
+              <span class="muted">${esc(f.via)} · ${esc(f.entry.entryId)}${f.suspended ? " · 措施中止" : ""}</span></li>`).join("") + "</ol>"
+            : `<div class="muted">无发现</div>`);
+      }
+      const highlighted = highlightFindings(c.findings);
+      document.body.dataset.verdict = c.verdict;
+      document.body.dataset.highlighted = String(highlighted);
+      if (classed) showClass(classed.creditClass);
+      setStatus(`核查：${VERDICT[c.verdict] || c.verdict}，${c.findings.length} 项发现` +
+        (classed ? `；信用分级 ${classed.creditClass.creditClass} 类` : "") + " · " + counts());
+    });
+  }
+
+  function showClass(k) {
+    const box = $("credit-class");
+    document.body.dataset.creditClass = k.creditClass;
+    if (!box) return;
+    const pct = (x) => Math.round(x * 100) + "%";
+    box.innerHTML = `<div class="class-badge class-${esc(k.creditClass)}" data-class="${esc(k.creditClass)}">${esc(k.creditClass)} 类
+        <span>${esc(k.className || CLASS_NAME[k.creditClass] || "")}</span></div>
+      <dl>${row("分值", k.score)}${row("抽查比例", pct(k.inspectionRatioMin) + " – " + pct(k.inspectionRatioMax))}
+        ${k.floorBy ? row("下限来自", k.floorBy) : ""}</dl>
+      <table class="indicators"><thead><tr><th>指标</th><th>值</th><th>得分</th></tr></thead><tbody>` +
+      k.indicators.filter((i) => i.points || i.value).map((i) =>
+        `<tr data-indicator="${esc(i.code)}" title="${esc((i.basisDocument || "") + " " + (i.basisItem || ""))} ${esc(i.evidence.join(", "))}">
+          <td>${esc(i.name)}</td><td>${esc(i.value)}</td><td>${esc(i.points)}</td></tr>`).join("") + "</tbody></table>";
+  }
+
+  /** Draw each finding's path (nodes not drawn yet are added beside their neighbour) and highlight them all;
+      returns how many elements are highlighted. */
+  function highlightFindings(findings) {
+    clearPath();
+    let onPath = cy.collection();
+    for (const f of findings) {
+      const nodes = f.path.nodes.map((x) => ({
+        id: PREFIX[x.kind] + x.key, key: x.key, kind: x.kind === "LIST_ENTRY" ? "ENTRY" : x.kind,
+        label: x.kind === "LIST_ENTRY" ? (LIST_KIND[f.entry.kind] || f.entry.kind) : (x.name || x.key), name: x.name,
+        ...(x.kind === "LIST_ENTRY" ? { inForce: true, listKind: f.entry.kind } : {}),
+      }));
+      nodes.forEach((n, i) => {
+        let node = cy.getElementById(n.id);
+        if (node.empty()) {
+          node = cy.add({ group: "nodes", data: n });
+          if (i > 0) placeAround(cy.getElementById(nodes[i - 1].id), node);
+        }
+        onPath = onPath.union(node);
+      });
+      f.path.relationships.forEach((rel, i) => {
+        const [a, b] = rel.forward ? [nodes[i], nodes[i + 1]] : [nodes[i + 1], nodes[i]];
+        let edge = cy.edges().filter((e) => e.source().id() === a.id && e.target().id() === b.id && e.data("type") === rel.type);
+        if (edge.empty()) {
+          edge = cy.add({ group: "edges", data: { id: `${a.id}-${rel.type}->${b.id}`, source: a.id, target: b.id,
+                                                  type: rel.type, label: edgeLabel(rel.type, rel), ratio: rel.ratio } });
+        }
+        onPath = onPath.union(edge);
+      });
+    }
+    if (onPath.nonempty()) {
+      cy.elements().addClass("faded");
+      onPath.removeClass("faded").addClass("path");
+      cy.animate({ fit: { eles: onPath, padding: 90 } }, { duration: 250 });
+    }
+    return onPath.length;
+  }
+
+  // The credit report (GET /reports/<uscc>.pdf, built by the report module): fetched with the key in the
+  // X-Api-Key header (a link cannot carry a header) and opened from a blob URL.
+  async function openReport(uscc, scenario) {
+    await withBusy("生成信用报告", async () => {
+      const params = new URLSearchParams({ scenario: scenario || chosenScenario });
+      if (asOf()) params.set("asOf", asOf());
+      if (purpose()) params.set("purpose", purpose());
+      const url = `/reports/${encodeURIComponent(uscc)}.pdf?${params}`;
+      document.body.dataset.reportRequested = url;
+      const response = await fetch(url, { headers: { "X-Api-Key": $("api-key").value.trim() } });
+      document.body.dataset.reportStatus = String(response.status);
+      if (!response.ok) {  // the report's errors are GraphQL-shaped JSON (see /work/notes/report-url.md)
+        let message = `HTTP ${response.status}`;
+        try { message = (await response.json()).errors[0].message || message; } catch (err) { /* not JSON */ }
+        throw new Error(`信用报告：${message}`);
+      }
+      const blob = await response.blob();
+      const link = URL.createObjectURL(blob);
+      document.body.dataset.reportNumber = response.headers.get("X-Report-Number") || "";
+      document.body.dataset.reportUrl = link;
+      window.open(link, "_blank", "noopener");
+      setStatus(`信用报告已打开：${response.headers.get("X-Report-Number") || ""}`);
+    });
+  }
 
   // ---------------------------------------------------------------------------------------------- search
 
@@ -662,6 +809,6 @@
   $("api-key").value = sessionStorage.getItem(KEY_STORE) || "";
   $("api-key").addEventListener("change", () => sessionStorage.setItem(KEY_STORE, $("api-key").value.trim()));
 
-  window.explorer = { expand, search, findPaths, refOf, api, showReview };
+  window.explorer = { expand, search, findPaths, refOf, api, showReview, assess, openReport };
   document.body.dataset.ready = "1";
 })();

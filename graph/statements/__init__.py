@@ -21,6 +21,7 @@ from graph.statements import (
     access,
     audit,
     checks,
+    classes,
     ddl,
     export,
     fragments,
@@ -31,7 +32,8 @@ from graph.statements import (
     writes,
 )
 
-MODULES: tuple[ModuleType, ...] = (ddl, writes, lookup, checks, audit, network, access, lifecycle, export, identity)
+MODULES: tuple[ModuleType, ...] = (ddl, writes, lookup, checks, audit, network, access, lifecycle, export, identity,
+                                   classes)
 
 
 def all_statements() -> dict[str, str]:

@@ -22,6 +22,9 @@ UNIQUE_KEYS_SPEC: tuple[tuple[str, str], ...] = (
     ("RepairApplication", "applicationId"),
     ("ApiKey", "keyId"),
     ("IdentityJudgement", "judgementId"),
+    ("CreditIndicator", "code"),
+    ("CreditClassBand", "code"),
+    ("ClassificationRun", "runId"),
 )
 
 # Properties filtered on that are not keys.
@@ -31,6 +34,7 @@ INDEXED_SPEC: tuple[tuple[str, str], ...] = (
     ("ListEntry", "kind"),
     ("ListEntry", "status"),
     ("ApiKey", "hash"),
+    ("CreditClassRecord", "runId"),
     ("AccessRecord", "reportNumber"),  # credit reports are verified by number (queries/report.py)
     # Identity resolution (graph/statements/identity.py): an identity's mentions, a name's block, the mentions of
     # one valid ID number (paired inside the engine, never projected), a pair's judgements.
