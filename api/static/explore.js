@@ -723,7 +723,7 @@
   // The review queue (issue 14): candidate pairs of person records that may be the same person, best score
   // first, each with its evidence; an investigator judges a pair SAME, DIFFERENT or UNSURE, with a reason.
 
-  const VERDICT = { SAME: "同一人", DIFFERENT: "不同人", UNSURE: "不确定" };
+  const JUDGEMENT = { SAME: "同一人", DIFFERENT: "不同人", UNSURE: "不确定" };
   const EVIDENCE = {
     SAME_NAME: "同名", SHARED_ORGANIZATION: "共同任职组织", SHARED_CO_OFFICERS: "共同的其他任职人员",
     SAME_DIVISION: "统一社会信用代码同一行政区划", OVERLAPPING_PERIODS: "任职期间重叠",
@@ -793,7 +793,7 @@
           withBusy("提交判定", async () => {
             const j = await judge(card.dataset.left, card.dataset.right, b.dataset.verdict, reason);
             document.body.dataset.judged = String((Number(document.body.dataset.judged) || 0) + 1);
-            await showReview(undefined, `已判定：${VERDICT[j.verdict] || j.verdict}（${j.judgementId}）`);
+            await showReview(undefined, `已判定：${JUDGEMENT[j.verdict] || j.verdict}（${j.judgementId}）`);
           }).catch(() => {});
         })));
       const more = $("review-more");
