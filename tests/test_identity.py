@@ -265,3 +265,25 @@ def test_a_merge_whose_evidence_went_away_is_undone(store: GraphStore) -> None:
     assert report.identities_changed == 1 and report.candidates_removed == 2 and report.identities == 3
     remaining = {(r["left"], r["right"]) for r in store.read(q.ALL_CANDIDATE_PAIRS)}
     assert remaining == {(f"NAME:{XIAMEN_B}:张伟", "P-ZHANG")}
+
+
+def test_a_judgement_overrides_an_automatic_merge(store: GraphStore) -> None:
+    build(store, *two_sources())
+    identity.resolve(store)
+    registry_a = f"NAME:{XIAMEN_A}:張偉"
+    pair = (registry_a, "P-ZHANG")
+
+    def status() -> tuple[str, str | None]:
+        [row] = [r for r in store.read(q.CANDIDATES_OF, {"pids": ["P-ZHANG"]}) if (r["left"], r["right"]) == pair]
+        return row["status"], row["verdict"]
+
+    assert status() == ("AUTO", None) and ident(store, "P-ZHANG") == registry_a
+    judge(store, "P-ZHANG", registry_a, "DIFFERENT")
+    assert status() == ("JUDGED", "DIFFERENT") and ident(store, "P-ZHANG") == "P-ZHANG"
+    identity.resolve(store)  # a later run keeps the judgement's word
+    assert status() == ("JUDGED", "DIFFERENT") and ident(store, "P-ZHANG") == "P-ZHANG"
+    judge(store, registry_a, "P-ZHANG", "UNSURE")
+    assert status() == ("OPEN", "UNSURE") and ident(store, "P-ZHANG") == "P-ZHANG"
+    assert pair in [c.pair for c in identity.review_queue(store, first=10).items]
+    judge(store, registry_a, "P-ZHANG", "SAME")
+    assert status() == ("JUDGED", "SAME") and ident(store, "P-ZHANG") == registry_a

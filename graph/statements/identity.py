@@ -123,7 +123,7 @@ UNWIND $pids AS pid
 MATCH (p:Person {pid: pid})-[c:POSSIBLY_SAME]-(:Person)
 WITH DISTINCT c
 RETURN startNode(c).pid AS left, endNode(c).pid AS right, c.score AS score, c.evidence AS evidence,
-       c.status AS status
+       c.status AS status, c.verdict AS verdict
 """
 
 ALL_CANDIDATE_PAIRS = """
