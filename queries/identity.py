@@ -368,6 +368,7 @@ class CandidatePage:
     has_next: bool
     end_cursor: str | None
     total_open: int
+    verdicts: dict[Pair, str | None] = field(default_factory=dict)  # each item's current verdict (UNSURE or None)
 
 
 def _encode(c: Candidate) -> str:
@@ -397,7 +398,8 @@ def review_queue(store: GraphStore, *, first: int, after: str | None = None) -> 
     mentions = {row["pid"]: MentionSummary(row["pid"], row["name"] or "", row["identity"] or row["pid"])
                 for row in store.read(q.IDENTITIES_OF, {"pids": pids})} if pids else {}
     total = int(store.read(q.OPEN_CANDIDATE_COUNT)[0]["open"])
-    return CandidatePage(items, mentions, len(rows) > first, _encode(items[-1]) if items else None, total)
+    verdicts = {(str(row["left"]), str(row["right"])): row.get("verdict") for row in rows[:first]}
+    return CandidatePage(items, mentions, len(rows) > first, _encode(items[-1]) if items else None, total, verdicts)
 
 
 # ---------------------------------------------------------------------------------------------- identity

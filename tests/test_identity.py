@@ -284,6 +284,7 @@ def test_a_judgement_overrides_an_automatic_merge(store: GraphStore) -> None:
     assert status() == ("JUDGED", "DIFFERENT") and ident(store, "P-ZHANG") == "P-ZHANG"
     judge(store, registry_a, "P-ZHANG", "UNSURE")
     assert status() == ("OPEN", "UNSURE") and ident(store, "P-ZHANG") == "P-ZHANG"
-    assert pair in [c.pair for c in identity.review_queue(store, first=10).items]
+    queue = identity.review_queue(store, first=10)
+    assert pair in [c.pair for c in queue.items] and queue.verdicts[pair] == "UNSURE"
     judge(store, registry_a, "P-ZHANG", "SAME")
     assert status() == ("JUDGED", "SAME") and ident(store, "P-ZHANG") == registry_a
