@@ -258,6 +258,9 @@ AUTO_MERGE_SCORE = float(_env("AUTO_MERGE_SCORE", "0.9"))
 # larger than this again is not compared at all and counted in the resolution report (its pairs would be
 # n*(n-1)/2 candidates nobody can review; a shared organisation still pairs them, see resolution.candidates).
 MAX_BLOCK_SIZE = int(_env("MAX_BLOCK_SIZE", "200"))
+# Mentions a judgement may recompute (its region: the two identities and whatever a SAME judgement, a possible
+# automatic merge or a shared ID number links to them); a larger region is refused, nothing written.
+MAX_REGION_MENTIONS = 10_000
 # Mentions of one identity read and listed by identity_of, and the review queue's page size bound.
 MAX_IDENTITY_MENTIONS = 1_000
 MAX_REVIEW_PAGE = 200

@@ -239,9 +239,10 @@ def _region(store: GraphStore, pids: Sequence[str]) -> Region:
         for m in new:
             mentions[m.pid] = m
         new_pids = [m.pid for m in new]
-        if len(mentions) > settings.MAX_IDENTITY_MENTIONS * 10:
-            raise InvalidInput(f"the identities around {', '.join(pids)} hold more than "
-                               f"{settings.MAX_IDENTITY_MENTIONS * 10} mentions; run `python -m loaders resolve`")
+        if len(mentions) > settings.MAX_REGION_MENTIONS:
+            raise InvalidInput(f"the identities around {', '.join(pids)} and those linked to them hold more than "
+                               f"settings.MAX_REGION_MENTIONS = {settings.MAX_REGION_MENTIONS} mentions: too many to "
+                               "recompute for one judgement; nothing was written")
         ends: set[str] = set()
         for row in store.read(q.CANDIDATES_OF, {"pids": new_pids}):
             c = _candidate(row)
