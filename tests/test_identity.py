@@ -199,11 +199,11 @@ def test_judgements_survive_a_reload(store: GraphStore, tmp_path: Path) -> None:
 
         out = io.StringIO()
         code, _ = run_load(bundle, store=store, progress=False, rejects_file=tmp_path / "r.csv", out=out,
-                           after_load=lambda s: identity.resolve(s).summary())
+                           after_load=lambda s, report: identity.resolve(s, around=report.persons).summary())
         assert code is Exit.LOADED
         return out.getvalue()
 
-    assert "identity resolution: 2 mentions" in load()
+    assert "identity resolution (around 2 persons): 2 mentions" in load()
     same = judge(store, A, B, "SAME")
     assert ident(store, B) == A
     printed = load()
@@ -249,7 +249,7 @@ def test_the_command_line_resolves(store: GraphStore) -> None:
     done = subprocess.run([sys.executable, "-m", "loaders", "resolve"], env=store_env(store), capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "identity resolution: 3 mentions" in done.stdout and "1 merged automatically" in done.stdout
+    assert "identity resolution (whole graph): 3 mentions" in done.stdout and "1 merged automatically" in done.stdout
     assert ident(store, "P-ZHANG") == f"NAME:{XIAMEN_A}:張偉"
 
 
@@ -288,3 +288,35 @@ def test_a_judgement_overrides_an_automatic_merge(store: GraphStore) -> None:
     assert pair in [c.pair for c in queue.items] and queue.verdicts[pair] == "UNSURE"
     judge(store, registry_a, "P-ZHANG", "SAME")
     assert status() == ("JUDGED", "SAME") and ident(store, "P-ZHANG") == registry_a
+
+
+SHANGHAI = uscc(4, division="310115")
+
+
+def snapshot(store: GraphStore) -> tuple[dict[str, str], dict[tuple[str, str], tuple[float, str]]]:
+    persons = {m: ident(store, m) for m in
+               [r["pid"] for r in store.read(q.IDENTITIES_OF, {"pids": [A, B, "P-LI", "P-LI2", "X", "Y", "P-ZHANG",
+                                                                         f"NAME:{XIAMEN_A}:張偉"]})]}
+    pairs = {(r["left"], r["right"]): (r["score"], r["status"])
+             for r in store.read(q.CANDIDATES_OF, {"pids": list(persons)})}
+    return persons, pairs
+
+
+def test_resolution_around_a_load_gives_what_a_whole_run_gives(store: GraphStore) -> None:
+    build(store, *namesakes(), org(SHANGHAI, "上海丁公司"), person("X", "赵敏"), person("Y", "赵敏"),
+          role("X", BEIJING, "DIRECTOR"), role("Y", SHANGHAI, "DIRECTOR"))
+    identity.resolve(store)
+    judge(store, A, B, "SAME")
+    assert identity.review_queue(store, first=10).items == []  # 赵敏 X and Y: other provinces, nothing shared
+    # A second load: 李娜 (also at BEIJING with X) turns up at SHANGHAI with Y — co-officer evidence for X and Y,
+    # whose name this load never wrote — and the registry's record of 张伟 at XIAMEN_A with the bundle's.
+    report = build(store, org(SHANGHAI, "上海丁公司"), person("P-LI2", "李娜"), role("P-LI2", SHANGHAI, "SUPERVISOR"),
+                   *two_sources())
+    around = identity.resolve(store, around=report.persons)
+    assert around.scope.startswith("around")
+    after_around = snapshot(store)
+    assert ("X", "Y") in after_around[1] and after_around[0]["P-ZHANG"] == f"NAME:{XIAMEN_A}:張偉"
+    assert after_around[0][B] == A  # the judgement holds
+    whole = identity.resolve(store)
+    assert (whole.identities_changed, whole.candidates_removed) == (0, 0)
+    assert snapshot(store) == after_around
