@@ -202,9 +202,15 @@ def _resolve_around(store: GraphStore, pids: list[str]) -> ResolutionReport:
     region = _region(store, sorted(block), limit_error=_RegionTooLarge)
     read = time.perf_counter()
     in_block = set(block)
+
+    def recomputed(p: Pair) -> bool:
+        """Whether this run decides the pair again: both ends in the blocks read, or one a mention the load wrote
+        (a renamed mention's pairs under its old name are stale)."""
+        return (p[0] in in_block and p[1] in in_block) or p[0] in touched or p[1] in touched
+
     run = res.candidates(list(block.values()), context=context)
     stored = {c.pair: c for c in region.candidates}
-    candidates = {p: c for p, c in stored.items() if not (p[0] in in_block and p[1] in in_block)}
+    candidates = {p: c for p, c in stored.items() if not recomputed(p)}
     candidates.update({c.pair: c for c in run.candidates})
     mentions = {m.pid: m for m in region.mentions}
     for pid, m in block.items():
@@ -223,7 +229,7 @@ def _resolve_around(store: GraphStore, pids: list[str]) -> ResolutionReport:
         report.open += status is CandidateStatus.OPEN
         report.judged += status is CandidateStatus.JUDGED
     stale = [{"left": a, "right": b} for (a, b) in stored
-             if a in in_block and b in in_block and (a, b) not in candidates and (a, b) not in current]
+             if recomputed((a, b)) and (a, b) not in candidates and (a, b) not in current]
     changed = [{"pid": m.pid, "identity": resolution.identity[m.pid]} for m in mentions.values()
                if m.identity != resolution.identity[m.pid]]
     before = {p: c.status.value for p, c in stored.items()}
