@@ -120,14 +120,12 @@ def read_mentions(store: GraphStore, also: Iterable[str] = ()) -> tuple[list[Men
     full: dict[str, Mention] = {}
     keys = sorted(k for k, n in sizes.items() if n > 1)
     for chunk in batched(keys, MENTION_PAGE // 4):
-        for row in store.read(q.MENTIONS_BY_NAME_KEY, {"keys": chunk}):
-            mention = Mention.from_map(row["mention"])
+        for mention in mentions_from_rows(store.read(q.MENTIONS_BY_NAME_KEY, {"keys": chunk})):
             full[mention.pid] = mention
     others = {row["pid"] for row in store.read(q.MERGED_OR_CERTAIN)} | set(also) | {
         row["pid"] for row in loose if sizes.get(res.normalise_name(str(row["name"] or "")), 0) > 1}
     for chunk in batched(sorted(others - set(full)), MENTION_PAGE):
-        for row in store.read(q.MENTIONS_OF, {"pids": chunk}):
-            mention = Mention.from_map(row["mention"])
+        for mention in mentions_from_rows(store.read(q.MENTIONS_OF, {"pids": chunk})):
             full[mention.pid] = mention
     seconds["read mentions"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -140,6 +138,20 @@ def read_mentions(store: GraphStore, also: Iterable[str] = ()) -> tuple[list[Men
     seconds["read officers"] = time.perf_counter() - started
     context = res.Context(sizes, {u: {k: tuple(sorted(p)) for k, p in names.items()} for u, names in officers.items()})
     return sorted(full.values(), key=lambda m: m.pid), context, seconds
+
+
+def mentions_from_rows(rows: Iterable[Row]) -> list[Mention]:
+    """Mentions from the one-row-per-affiliation reads (`MENTIONS_BY_NAME_KEY`, `MENTIONS_OF`)."""
+    heads: dict[str, Row] = {}
+    held: dict[str, list[res.Affiliation]] = defaultdict(list)
+    for row in rows:
+        pid = str(row["pid"])
+        heads.setdefault(pid, row)
+        if row.get("uscc"):
+            held[pid].append(res.Affiliation(str(row["uscc"]), str(row.get("role") or ""), row.get("from"),
+                                             row.get("to"), row.get("source")))
+    return [Mention(pid, str(h.get("name") or ""), bool(h.get("certain")), h.get("idMasked"), tuple(held[pid]),
+                    h.get("identity"), str(h.get("nameKey") or "")) for pid, h in heads.items()]
 
 
 def _judgements(rows: Iterable[Row]) -> list[Judgement]:
@@ -173,9 +185,8 @@ class _RegionTooLarge(InvalidInput):
 def _resolve_around(store: GraphStore, pids: list[str]) -> ResolutionReport:
     report = ResolutionReport(scope=f"around {len(pids):,} persons")
     started = time.perf_counter()
-    touched = {m.pid: m for m in (Mention.from_map(row["mention"])
-                                  for chunk in batched(pids, MENTION_PAGE)
-                                  for row in store.read(q.MENTIONS_OF, {"pids": chunk}))}
+    touched = {m.pid: m for chunk in batched(pids, MENTION_PAGE)
+               for m in mentions_from_rows(store.read(q.MENTIONS_OF, {"pids": chunk}))}
     keys = {m.key for m in touched.values() if m.key}
     usccs = sorted({a.uscc for m in touched.values() for a in m.affiliations})
     for chunk in batched(usccs, MENTION_PAGE):
@@ -184,8 +195,7 @@ def _resolve_around(store: GraphStore, pids: list[str]) -> ResolutionReport:
     keys.discard("")
     block: dict[str, Mention] = dict(touched)
     for chunk in batched(sorted(keys), MENTION_PAGE // 4):
-        for row in store.read(q.MENTIONS_BY_NAME_KEY, {"keys": chunk}):
-            m = Mention.from_map(row["mention"])
+        for m in mentions_from_rows(store.read(q.MENTIONS_BY_NAME_KEY, {"keys": chunk})):
             block[m.pid] = m
     if len(block) > settings.MAX_REGION_MENTIONS:
         raise _RegionTooLarge("too many mentions around the load")
