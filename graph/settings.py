@@ -272,6 +272,13 @@ AUTO_MERGE_SCORE = float(_env("AUTO_MERGE_SCORE", "0.9"))
 # larger than this again is not compared at all and counted in the resolution report (its pairs would be
 # n*(n-1)/2 candidates nobody can review; a shared organisation still pairs them, see resolution.candidates).
 MAX_BLOCK_SIZE = int(_env("MAX_BLOCK_SIZE", "200"))
+# A load that wrote at most this many persons (or their roles and holdings) is resolved around them: their name
+# blocks, the blocks of their organisations' other officers, and the identities linked to those; a larger one, or
+# a region past MAX_REGION_MENTIONS, is resolved whole (queries/identity.py resolve).
+INCREMENTAL_MAX_MENTIONS = int(_env("INCREMENTAL_MAX_MENTIONS", "5000"))
+# Mentions a judgement may recompute (its region: the two identities and whatever a SAME judgement, a possible
+# automatic merge or a shared ID number links to them); a larger region is refused, nothing written.
+MAX_REGION_MENTIONS = 10_000
 # Mentions of one identity read and listed by identity_of, and the review queue's page size bound.
 MAX_IDENTITY_MENTIONS = 1_000
 MAX_REVIEW_PAGE = 200
