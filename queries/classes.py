@@ -209,6 +209,7 @@ def _around(store: GraphStore, uscc: str, day: str, cap: int
     frontier = [start]
     links: dict[str, Row] = {}
     entries: dict[str, dict[str, Row]] = defaultdict(dict)
+    identity: dict[str, str] = {}  # person id -> its identity key (LINKS_ALL's person key)
     complete = True
     for depth in range(classes.NETWORK_HOPS + 1):
         last = depth == classes.NETWORK_HOPS
@@ -217,12 +218,10 @@ def _around(store: GraphStore, uscc: str, day: str, cap: int
         following = []
         for hop in hops:
             if hop.node.kind == LIST_ENTRY:
-                entries[hop.source.split(":", 1)[1]][hop.node.key] = {"entryId": hop.node.key, **hop.node.data}
+                entries[hop.source][hop.node.key] = {"entryId": hop.node.key, **hop.node.data}
                 continue
             if hop.link.id not in links:
-                start_kind, start_key = hop.link.start.split(":", 1)
-                links[hop.link.id] = {"holderKind": PERSON if start_kind == "P" else ORGANIZATION,
-                                      "holder": start_key, "organization": hop.link.end.split(":", 1)[1],
+                links[hop.link.id] = {"start": hop.link.start, "organization": hop.link.end.split(":", 1)[1],
                                       "type": hop.link.type, "ratio": hop.link.data.get("ratio")}
             if hop.node.id not in seen:
                 if len(seen) >= cap:
@@ -230,9 +229,31 @@ def _around(store: GraphStore, uscc: str, day: str, cap: int
                     continue
                 seen[hop.node.id] = hop.node
                 following.append(hop.node)
+        # Every record of a person reached is the same node at the same depth (its identity's other mentions).
+        persons = sorted(n.key for n in following if n.kind == PERSON)
+        if persons and not last:
+            rows = store.read(st.IDENTITY_MENTIONS, {"pids": persons, "limit": settings.MAX_IDENTITY_MENTIONS})
+            for row in rows:
+                for pid in row["mentions"] or [row["pid"]]:
+                    identity[str(pid)] = str(row["identity"])
+                    node = net.Node(PERSON, {"pid": pid})
+                    if node.id not in seen:
+                        seen[node.id] = node
+                        following.append(node)
         frontier = following
-    return (list(links.values()), {k: [_entry(m) for m in v.values()] for k, v in entries.items()}, len(seen),
-            complete)
+
+    def key_of(node_id: str) -> tuple[str, str]:
+        kind, key = node_id.split(":", 1)
+        return (PERSON, identity.get(key, key)) if kind == "P" else (ORGANIZATION, key)
+
+    by_key: dict[str, dict[str, Row]] = defaultdict(dict)
+    for source, found in entries.items():
+        by_key[key_of(source)[1]].update(found)
+    link_rows = []
+    for link in links.values():
+        kind, holder = key_of(link.pop("start"))
+        link_rows.append({"holderKind": kind, "holder": holder, **link})
+    return (link_rows, {k: [_entry(m) for m in v.values()] for k, v in by_key.items()}, len(seen), complete)
 
 
 def credit_class(store: GraphStore, uscc: str, as_of: dt.date | None = None) -> ClassAnswer:

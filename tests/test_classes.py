@@ -21,6 +21,7 @@ from graph import classes
 from graph.store import GraphStore
 from loaders.measures import read_catalogue
 from loaders.pipeline import Loader
+from tests import test_identity_checks as ic
 from tests.conftest import ApiClient
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -306,3 +307,30 @@ def test_the_command_line_run_is_the_same_run(demo: GraphStore, api: ApiClient) 
     assert d["run"]["organizations"] == organizations and d["run"]["runId"] in done.stdout
     latest = _class(api, A)["history"][0]
     assert (latest["runId"], latest["creditClass"]) == (d["run"]["runId"], "D") and d["totals"]["d"] >= 1
+
+
+def test_a_person_is_one_node_over_all_the_records_of_its_identity(store: GraphStore, api: ApiClient) -> None:
+    """Issue 14 in the classes: persons are keyed by identity. tests/test_identity_checks.py's graph: the applicant's
+    director 王伟 and the blacklisted company's legal representative 王伟 are two name-only records, an open
+    candidate pair. Apart, the blacklisted company is not within two hops of the applicant; once an investigator
+    judges them the same person, it is (applicant - 王伟 - blacklisted company), in the one-subject answer and in
+    the batch run alike."""
+    ic.identity_graph(store)
+    day = ic.AS_OF
+
+    def related(answer: dict[str, Any]) -> dict[str, Any]:
+        return next(i for i in answer["indicators"] if i["code"] == "RELATED_RISK_2_HOPS")
+
+    before = _class(api, ic.APPLICANT, day)
+    assert related(before)["value"] == 0 and related(before)["evidence"] == []
+    ic.judge(api.as_role("INVESTIGATOR"), ic.WANG_L, ic.WANG_A, "SAME")
+    after = _class(api, ic.APPLICANT, day)
+    assert related(after)["value"] == 1 and "E-LISTED" in related(after)["evidence"]
+    assert after["score"] > before["score"]
+    run = api.as_role("DEPARTMENT").gql(CLASSIFY, {"asOf": day})["classifyAll"]
+    assert run["run"]["organizations"] == 4
+    again = _class(api, ic.APPLICANT, day)
+    assert (again["history"][0]["creditClass"], again["history"][0]["score"]) == (after["creditClass"],
+                                                                                  after["score"])
+    listed = _class(api, ic.LISTED, day)  # the other way round: the applicant is within two hops of it now
+    assert listed["history"][0]["score"] == listed["score"]

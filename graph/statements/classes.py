@@ -56,21 +56,36 @@ MATCH (o:Organization)
 RETURN o.uscc AS uscc, o.status AS status, o.established AS established
 """
 
-# Every role and holding held on $day, keys only (the network indicators' graph).
+# Every role and holding held on $day, keys only (the network indicators' graph). A person is keyed by its identity
+# (issue 14: the mentions one ID number, a SAME judgement or an automatic merge join are one person), so the roles
+# of all its records meet in one node.
 LINKS_ALL = f"""
 MATCH (a)-[r:{_LINK_TYPES}]->(o:Organization)
 WHERE {_HELD}
-RETURN CASE WHEN a:Person THEN 'PERSON' ELSE 'ORGANIZATION' END AS holderKind, coalesce(a.uscc, a.pid) AS holder,
+RETURN CASE WHEN a:Person THEN 'PERSON' ELSE 'ORGANIZATION' END AS holderKind,
+       coalesce(a.uscc, a.identity, a.pid) AS holder,
        o.uscc AS organization, type(r) AS type, r.ratio AS ratio
 """
 
-# Every entry that may be in force on $day (a filter that narrows; rules.in_force_on decides), with its history.
+# Every entry that may be in force on $day (a filter that narrows; rules.in_force_on decides), with its history; a
+# person's by its identity, as in LINKS_ALL.
 ENTRIES_ALL = f"""
 MATCH (s)-[:HAS_ENTRY]->(e:ListEntry)
 WITH s, e, {_fragments.EVENT_COUNT.format(v="e")} AS eventCount
 WHERE {_fragments.MAY_BE_IN_FORCE.format(v="e", day="$day", events="eventCount")}
-RETURN coalesce(s.uscc, s.pid) AS subject,
+RETURN coalesce(s.uscc, s.identity, s.pid) AS subject,
        e{{.entryId, .kind, .severity, .status, .start, .end, .actDate, {_fragments.EVENTS.format(v="e")}}} AS entry
+"""
+
+# The identity of each person reached by the one-subject walk and all the records (mentions) of that identity, so
+# the walk goes on from every record of a person, as the batch's identity-keyed graph does.
+IDENTITY_MENTIONS = """
+UNWIND $pids AS pid
+MATCH (p:Person {pid: pid})
+WITH p, coalesce(p.identity, p.pid) AS identity
+OPTIONAL MATCH (q:Person {identity: identity})
+WITH p, identity, collect(q.pid)[..$limit] AS mentions
+RETURN p.pid AS pid, identity, mentions
 """
 
 # ----------------------------------------------------------------------------------------------- a run
