@@ -36,7 +36,7 @@ and DEPARTMENT keys; "(purpose)" means it accepts one.
 | Person.name                    | masked `张**`       | full under a purpose, else masked | (same) | (same) | full |
 | Person.idNumber                | null                | masked under a purpose, else null | (same) | (same) | masked |
 | Person.id                      | opaque              | the id under a purpose, else opaque | (same) | (same) | id |
-| Person.identity.key, Identity.key | opaque           | the key (a pid) under a purpose, else opaque | (same) | (same) | key |
+| Identity.key (a pid)           | opaque              | the key under a purpose, else opaque | (same) | (same) | key |
 | Person.idNumberUnmasked        | no                  | no         | unmask right      | no         | unmask right |
 
 Masking rules. ID numbers are stored masked beside the raw number (`110***********1234`: first 3 and last 4
