@@ -49,20 +49,6 @@ def _basis(p: str) -> str:
     return f"{{kind: 'IDENTITY', identity: {p}.identity}}"
 
 
-def _candidates(p: str, keep: str) -> str:
-    """From a bound person `p` (with the variables `keep`) to every mention `dm` of the identities it may be the
-    same as: the unresolved pairs (OPEN, or judged UNSURE) of any mention of its identity, best score first, at
-    most $maxCandidates; `ps` is the pair, `c` its other end."""
-    return f"""
-MATCH (cm:Person {{identity: {p}.identity}})-[ps:POSSIBLY_SAME]-(c:Person)
-WHERE c.identity <> {p}.identity AND (ps.status = 'OPEN' OR ps.verdict = 'UNSURE')
-WITH {keep}, ps, c ORDER BY ps.score DESC, c.pid
-WITH {keep}, collect({{ps: ps, c: c}})[..$maxCandidates] AS candidates
-UNWIND candidates AS candidate
-WITH {keep}, candidate.ps AS ps, candidate.c AS c
-MATCH (dm:Person {{identity: c.identity}})"""
-
-
 _CANDIDATE_LINK = f"{{kind: 'CANDIDATE', pair: {_pair('ps')}}}"
 
 def _mentions(p: str, keep: str) -> str:
@@ -72,6 +58,35 @@ def _mentions(p: str, keep: str) -> str:
     return f"""
 OPTIONAL MATCH (mq:Person {{identity: {p}.identity}})
 WITH {keep}, coalesce(mq, {p}) AS q"""
+
+
+def _reach(p: str, keep: str) -> str:
+    """Binds `q` to every record to follow from the bound person `p` (keeping the variables `keep`), and `ps`: every
+    mention of its identity (`p` alone when it has none; `ps` NULL), and, through its unresolved pairs (OPEN, or
+    judged UNSURE; at most $maxCandidates, best score first), every mention of the other side's identity (`ps` the
+    pair). One branch for the person's own records, its other mentions and its possible identities: Neo4j plans
+    each UNION branch for about a second, so the check keeps the branches it had."""
+    return f"""
+OPTIONAL MATCH (mq:Person {{identity: {p}.identity}})
+WITH {keep}, collect(mq) AS mine
+OPTIONAL MATCH (cm:Person {{identity: {p}.identity}})-[ps:POSSIBLY_SAME]-(c:Person)
+WHERE c.identity <> {p}.identity AND (ps.status = 'OPEN' OR ps.verdict = 'UNSURE')
+WITH {keep}, mine, ps, c ORDER BY ps.score DESC, c.pid
+WITH {keep}, mine, [x IN collect({{ps: ps, c: c}}) WHERE x.ps IS NOT NULL][..$maxCandidates] AS candidates
+UNWIND [m IN CASE WHEN size(mine) = 0 THEN [{p}] ELSE mine END | {{q: m, ps: NULL}}]
+       + [x IN candidates | {{q: x.c, ps: x.ps}}] AS reach
+WITH {keep}, reach.q AS x, reach.ps AS ps
+OPTIONAL MATCH (dm:Person {{identity: x.identity}})
+WHERE ps IS NOT NULL
+WITH {keep}, ps, coalesce(dm, x) AS q"""
+
+
+def _reached_or_possible(p: str) -> str:
+    """`sameAs` and `link` of a row of `_reach`: NULL for `p`'s own records; the mention and its identity for
+    another mention; the mention and the pair for a possibly same person."""
+    own = f"q.pid = {p}.pid"
+    return (f"CASE WHEN ps IS NULL AND {own} THEN NULL ELSE q{_MENTION} END AS sameAs, "
+            f"CASE WHEN ps IS NOT NULL THEN {_CANDIDATE_LINK} WHEN {own} THEN NULL ELSE {_basis(p)} END AS link")
 
 
 def _reached(p: str, q: str = "q") -> str:
@@ -100,44 +115,25 @@ MATCH (s:Organization {{uscc: key}})-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
        e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
 UNION ALL
-// OFFICER and TRACED: an officer's entries, and the roles held elsewhere, of every mention of its identity.
+// OFFICER and TRACED: an officer's entries, and the roles held elsewhere, of every mention of its identity and of
+// every mention of an identity it may be (CANDIDATE).
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
-WITH key, r, p{_mentions("p", "key, r, p")}
+WITH key, r, p{_reach("p", "key, r, p")}
 MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'OFFICER' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
-       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached("p")}
+       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("p")}
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
 // WITH fixes the traversal order: from the subject outwards. Left to itself FalkorDB started from the
 // indexed list entries and was 40x slower (42 ms against 1 ms on 10,000 organisations).
-WITH key, r, p{_mentions("p", "key, r, p")}
+WITH key, r, p{_reach("p", "key, r, p")}
 MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE o.uscc <> key AND e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role,
        o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
-       {_NO_CHAIN}, {_NO_SUBJECT}, {_reached("p")}
-UNION ALL
-// CANDIDATE: the same, for every mention of the identities an officer may be (possibly the same person).
-UNWIND $keys AS key
-MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
-WITH key, r, p{_candidates("p", "key, r, p")}
-WITH key, r, p, ps, c, dm
-MATCH (dm)-[:HAS_ENTRY]->(e:ListEntry)
-RETURN key, 'OFFICER' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
-       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs,
-       {_CANDIDATE_LINK} AS link
-UNION ALL
-UNWIND $keys AS key
-MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
-WITH key, r, p{_candidates("p", "key, r, p")}
-WITH key, r, p, ps, c, dm
-MATCH (dm)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
-WHERE o.uscc <> key AND e.kind IN $tracedKinds
-RETURN key, 'TRACED' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role,
-       o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
-       {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs, {_CANDIDATE_LINK} AS link
+       {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("p")}
 UNION ALL
 // SHAREHOLDER: entries of a holder up the chain, or of any mention of a natural person holding (queries/checks.py
 // sums the chains of every mention of one identity: shares held under two records are one person's).
@@ -158,41 +154,24 @@ RETURN key, 'SHAREHOLDER' AS via,
 
 CHECK_PERSONS = _SUBJECT % ("Person", "pid", f"s{PERSON_MAP}", "NULL") + f"""
 UNION ALL
-// SELF and TRACED: the entries, and the roles held, of every mention of the checked person's identity.
+// SELF and TRACED: the entries, and the roles held, of every mention of the checked person's identity and of
+// every mention of an identity it may be (CANDIDATE).
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
-WITH key, s{_mentions("s", "key, s")}
+WITH key, s{_reach("s", "key, s")}
 MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
-       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached("s")}
+       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("s")}
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
-// From the checked person's mentions outwards, never from the indexed list entries.
-WITH key, s{_mentions("s", "key, s")}
+// From the checked person's records outwards, never from the indexed list entries.
+WITH key, s{_reach("s", "key, s")}
 MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
-       t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached("s")}
-UNION ALL
-// CANDIDATE: the same, for every mention of the identities the checked person may be.
-UNWIND $keys AS key
-MATCH (s:Person {{pid: key}})
-WITH key, s{_candidates("s", "key, s")}
-WITH key, s, ps, c, dm
-MATCH (dm)-[:HAS_ENTRY]->(e:ListEntry)
-RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
-       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs, {_CANDIDATE_LINK} AS link
-UNION ALL
-UNWIND $keys AS key
-MATCH (s:Person {{pid: key}})
-WITH key, s{_candidates("s", "key, s")}
-WITH key, s, ps, c, dm
-MATCH (dm)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
-WHERE e.kind IN $tracedKinds
-RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
        t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT},
-       dm{_MENTION} AS sameAs, {_CANDIDATE_LINK} AS link
+       {_reached_or_possible("s")}
 """
 
 # Everyone who held a role in the listed organisation, at any time; queries/checks.py decides who is reached
