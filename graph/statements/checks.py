@@ -11,14 +11,14 @@ can rest on as rows of one shape, one UNION branch per way a record can reach th
 
 Person identity (issue 14). A person record is a mention; `Person.identity` is the key it shares with every
 other mention of the same person (certain: the same valid resident ID number; judged SAME; or merged
-automatically). The branches reach:
-- every mention of an officer's (of the checked person's, of a holder's) identity, not only the record linked to
-  the subject: a row reached through another mention has `sameAs`, the mention, and `link`, naming the identity
-  (what it rests on is read afterwards by `IDENTITY_BASIS`, only for the identities a check reached that way:
-  rare, so nearly every check stays one round trip);
-- CANDIDATE: through an unresolved POSSIBLY_SAME pair of one of those mentions (OPEN, or judged UNSURE; never
-  DIFFERENT), at most $maxCandidates pairs per person, best score first, every mention of the other side's
-  identity: `sameAs` is the mention reached, `link` the pair with its score, evidence and status.
+automatically). The branches keep their number (Neo4j plans each for about a second) and reach, through `_reach`:
+- every mention of an officer's (of the checked person's; `_mentions`: of a holder's) identity, not only the
+  record linked to the subject: a row reached through another mention has `sameAs`, the mention, and `link`, kind
+  IDENTITY, naming the identity (what it rests on is read afterwards by `IDENTITY_BASIS`, only for the identities a
+  check reached that way: rare, so nearly every check stays one round trip);
+- through an unresolved POSSIBLY_SAME pair of one of those mentions (OPEN, or judged UNSURE; never DIFFERENT), at
+  most $maxCandidates pairs per person, best score first, every mention of the other side's identity: `sameAs` is
+  the mention reached, `link` kind CANDIDATE with the pair, its score, evidence and status.
 queries/checks.py turns the CANDIDATE rows into "possibly the same person" findings (REVIEW, never RESTRICTED).
 
 Dates, statuses, scenario roles and measures are applied afterwards by queries/checks.py, so the rules are
