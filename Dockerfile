@@ -1,5 +1,8 @@
 FROM python:3.11-slim
 WORKDIR /app
+# Credit reports as PDF (api/report_page.py): WeasyPrint's Pango and the CJK font the report embeds.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+        libharfbuzz-subset0 fonts-wqy-microhei && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY graph graph
 COPY queries queries

@@ -1,5 +1,6 @@
 """The ASGI application: GraphQL (and GraphiQL) at /graphql, a health check at /healthz, the investigator's
-graph explorer at /explore and its files (and GraphiQL's, vendored: no CDN) under /static.
+graph explorer at /explore and its files (and GraphiQL's, vendored: no CDN) under /static, credit reports as pages
+and PDFs under /reports (api/report_page.py).
 
 The store is opened once at start-up (lifespan) and passed into every request's context.
 """
@@ -33,6 +34,7 @@ from api.auth import Unauthenticated, authenticate, authenticate_connection, cac
 from api.context import Context, Loaders
 from api.limits import operation_count
 from api.offload import run_blocking
+from api.report_page import routes as report_routes
 from api.schema import schema
 from api.subscriptions import SLOTS
 from graph import settings
@@ -282,6 +284,7 @@ def create_app(store: GraphStore | None = None, *, apply_schema: bool = True) ->
         routes=[Route("/", root), Route("/healthz", healthz),
                 Route("/graphql", BodySizeLimit(graphql, settings.MAX_BODY_BYTES), methods=["GET", "POST"]),
                 Route("/explore", explore), WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
+                *report_routes(holder),  # /reports/{uscc}.html|.pdf and /reports/verify (api/report_page.py)
                 Mount("/static", StaticFiles(directory=STATIC), name="static")],
         lifespan=lifespan,
     )

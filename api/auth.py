@@ -459,26 +459,27 @@ def public_filter(value: Any) -> Any:
 
 
 class _PostProcess(FieldExtension):
-    """A field extension that passes the resolved value through `self.after(value, info)`."""
+    """A field extension that passes the resolved value through `self.after(value, source, info)` (`source`: the
+    object the field is on)."""
 
-    def after(self, value: Any, info: Info) -> Any:
+    def after(self, value: Any, source: Any, info: Info) -> Any:
         return value
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        return self.after(next_(source, info, **kwargs), info)
+        return self.after(next_(source, info, **kwargs), source, info)
 
     async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info,
                             **kwargs: Any) -> Any:
         value = next_(source, info, **kwargs)
         if isinstance(value, Awaitable):
             value = await value
-        return self.after(value, info)
+        return self.after(value, source, info)
 
 
 class PublicView(_PostProcess):
     """PUBLIC callers see only entries in force and no persons in search results."""
 
-    def after(self, value: Any, info: Info) -> Any:
+    def after(self, value: Any, source: Any, info: Info) -> Any:
         return public_filter(value) if principal(info).role == PUBLIC else value
 
 
@@ -516,17 +517,7 @@ class PersonField(_PostProcess):
         self.masked = masked
         self.pid_of = pid_of
 
-    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        return self._view(next_(source, info, **kwargs), source, info)
-
-    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info,
-                            **kwargs: Any) -> Any:
-        value = next_(source, info, **kwargs)
-        if isinstance(value, Awaitable):
-            value = await value
-        return self._view(value, source, info)
-
-    def _view(self, value: Any, source: Any, info: Info) -> Any:
+    def after(self, value: Any, source: Any, info: Info) -> Any:
         pid = self.pid_of(source)
         if pid is None or value is None:
             return value

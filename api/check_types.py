@@ -269,6 +269,8 @@ class AccessRecord:
     verdict: str | None
     result_size: int | None
     evidence_hash: str | None
+    report_number: str | None = strawberry.field(default=None, description="creditReport: the report's number "
+                                                                           "(evidenceHash is the report's hash)")
 
     @classmethod
     def from_map(cls, m: dict[str, Any]) -> AccessRecord:
@@ -277,7 +279,7 @@ class AccessRecord:
                    subject=m.get("subject") or "",
                    subject_kind=m.get("subjectKind"), scenario=m.get("scenario"), purpose=m.get("purpose"),
                    as_of=to_date(m.get("asOf")), verdict=m.get("verdict"), result_size=m.get("resultSize"),
-                   evidence_hash=m.get("evidenceHash"))
+                   evidence_hash=m.get("evidenceHash"), report_number=m.get("reportNumber"))
 
 
 @strawberry.type

@@ -78,7 +78,7 @@ class DisclosedOnly(_PostProcess):
     """Free text that may name persons (a judgement's reason): shown where persons are disclosed (api/auth.py
     `discloses_persons`), null in a masked view."""
 
-    def after(self, value: Any, info: Info) -> Any:
+    def after(self, value: Any, source: Any, info: Info) -> Any:
         return value if discloses_persons(info) else None
 
 

@@ -60,6 +60,8 @@ TRAVERSALS: dict[str, tuple[str | None, int, str | None]] = {
     "ownership": ("maxDepth", settings.MAX_OWNERSHIP_DEPTH, None),
     "ultimateBeneficialOwners": (None, settings.MAX_OWNERSHIP_DEPTH, None),
     "actualController": (None, settings.MAX_OWNERSHIP_DEPTH, None),
+    # A credit report finds the actual controller (the same equity traversal) besides its check and lookups.
+    "creditReport": (None, settings.MAX_OWNERSHIP_DEPTH, None),
 }
 # Checks: Query field -> its list-of-subjects argument (None: one subject).
 CHECKS: dict[str, str | None] = {"check": None, "checkBatch": "subjects"}

@@ -41,6 +41,7 @@ from api.lifecycle import LifecycleMutation, LifecycleQuery, LifecycleSubscripti
 from api.limits import CachedDocuments, RequestBudget
 from api.network import NetworkQuery
 from api.offload import offload_sync_fields
+from api.report import ReportQuery
 from api.types import (
     DecisionScenario,
     ListEntry,
@@ -162,7 +163,8 @@ def _run_checks(info: Info, refs: list[subjects.SubjectRef], scenario: Any, as_o
 
 
 # Each area of the API contributes a Query class; they are merged into one root type.
-Query = merge_types("Query", (LookupQuery, CheckQuery, LifecycleQuery, NetworkQuery, IdentityQuery))
+Query = merge_types("Query", (LookupQuery, CheckQuery, LifecycleQuery, NetworkQuery, ReportQuery,
+                                IdentityQuery))
 # Mutations: the entry lifecycle (api/lifecycle.py) and identity judgements (api/identity.py); subscriptions: the
 # lifecycle's.
 Mutation = merge_types("Mutation", (LifecycleMutation, IdentityMutation))

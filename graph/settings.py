@@ -251,6 +251,8 @@ MAX_LABEL_LENGTH = 100
 MAX_PURPOSE_LENGTH = 500
 MAX_TEXT_LENGTH = 2_000
 MAX_ACTION_LENGTH = 500
+# Longest report number verifyReport accepts (ours are 23 characters: CR20261101-0123456789AB).
+MAX_REPORT_NUMBER_LENGTH = 40
 
 # Person identity (issue 14, graph/resolution.py). Scores are probabilities in [0, 1] from the evidence's log-odds
 # weights (resolution.WEIGHTS). A pair of same-named mentions becomes a `POSSIBLY_SAME` candidate only with some
@@ -264,6 +266,19 @@ AUTO_MERGE_SCORE = float(_env("AUTO_MERGE_SCORE", "0.9"))
 # larger than this again is not compared at all and counted in the resolution report (its pairs would be
 # n*(n-1)/2 candidates nobody can review; a shared organisation still pairs them, see resolution.candidates).
 MAX_BLOCK_SIZE = int(_env("MAX_BLOCK_SIZE", "200"))
+# A load that wrote at most this many persons (or their roles and holdings) is resolved around them: their name
+# blocks, the blocks of their organisations' other officers, and the identities linked to those; a larger one, or
+# a region past MAX_REGION_MENTIONS, is resolved whole (queries/identity.py resolve).
+INCREMENTAL_MAX_MENTIONS = int(_env("INCREMENTAL_MAX_MENTIONS", "5000"))
+# Mentions a judgement may recompute (its region: the two identities and whatever a SAME judgement, a possible
+# automatic merge or a shared ID number links to them); a larger region is refused, nothing written.
+MAX_REGION_MENTIONS = 10_000
 # Mentions of one identity read and listed by identity_of, and the review queue's page size bound.
 MAX_IDENTITY_MENTIONS = 1_000
 MAX_REVIEW_PAGE = 200
+
+# The issuing system named on every credit report's cover (queries/report.py).
+REPORT_ISSUER = _env("REPORT_ISSUER", "社会信用监管知识图谱（creditgraph）")
+# The CJK font the PDF embeds (Debian's fonts-wqy-microhei, which .ci/run and the Dockerfile install); the page
+# names the same family, so a browser with the font shows the PDF's glyphs.
+REPORT_FONT_FILE = Path(_env("REPORT_FONT_FILE", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))

@@ -25,14 +25,15 @@ from graph.errors import CreditGraphError
 from graph.store import GraphStore, open_store
 from loaders.load_command import run_load
 from loaders.measures import load_catalogue
+from loaders.pipeline import LoadReport
 
 DEMO_DIR = settings.PROJECT_ROOT / "data" / "demo"
 
 
-def _resolve_summary(store: GraphStore) -> str:
+def _resolve_summary(store: GraphStore, report: LoadReport | None = None) -> str:
     from queries.identity import resolve
 
-    return resolve(store).summary()
+    return resolve(store, around=report.persons if report is not None else None).summary()
 
 
 def _load(path: Path, rejects_file: Path | None, progress: bool, mapping: Path | None = None,

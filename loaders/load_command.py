@@ -32,13 +32,14 @@ class Exit(enum.IntEnum):
 
 def run_load(path: Path, *, mapping: Path | None = None, rejects_file: Path | None = None, progress: bool = True,
              store: GraphStore | None = None, out: TextIO | None = None, err: TextIO | None = None,
-             after_load: Callable[[GraphStore], Any] | None = None) -> tuple[Exit, LoadReport]:
+             after_load: Callable[[GraphStore, LoadReport], Any] | None = None) -> tuple[Exit, LoadReport]:
     """Load `path` (through `mapping` if given) into `store` (the configured one, opened and closed here, unless
     given), print the summary to `out`, write the rejects report; the exit code and the report.
 
-    `after_load(store)` runs once the load wrote something, before the snapshot, and what it returns is printed
-    after the summary: the command line passes identity resolution (queries/identity.py `resolve`; loaders import
-    only graph, so the entry point hands it in). A failure there is a failure after the writes (load again)."""
+    `after_load(store, report)` runs once the load wrote something, before the snapshot, and what it returns is
+    printed after the summary: the command line passes identity resolution around the persons the load wrote
+    (queries/identity.py `resolve`, `report.persons`; loaders import only graph, so the entry point hands it in).
+    A failure there is a failure after the writes (load again)."""
     out = out or sys.stdout
     err = err or sys.stderr
     report = LoadReport()
@@ -63,7 +64,7 @@ def run_load(path: Path, *, mapping: Path | None = None, rejects_file: Path | No
         load_catalogue(store)
         Loader(store, progress=progress).load(records, report)
         if report.total_loaded and after_load is not None:
-            after = after_load(store)
+            after = after_load(store, report)
         if report.total_loaded:
             snapshot = store.checkpoint()
     except Exception as exc:  # every failure still gets the summary and the rejects file below

@@ -59,6 +59,8 @@ class LoadReport:
     writing: bool = False  # the writes have begun (a failure from here on may leave some of them done)
     # Input entities outside the model (FollowTheMoney Address, Note, …), by schema: read, counted, not loaded.
     skipped: dict[str, int] = field(default_factory=dict)
+    # Pids of the persons this load wrote, or wrote roles or holdings of: identity resolution runs around them.
+    persons: set[str] = field(default_factory=set)
 
     @property
     def total_loaded(self) -> int:
@@ -132,6 +134,16 @@ def _chunks(records: Iterable[Record], size: int) -> Iterator[tuple[RecordKind, 
         chunk.append(record)
     if chunk:
         yield RECORD_KINDS[chunk[0].kind], chunk
+
+
+def _persons_of(kind: str, rows: list[Row]) -> Iterator[str]:
+    """The person ids a kind's rows write a person, a role or a holding of."""
+    if kind == "persons":
+        yield from (row["pid"] for row in rows)
+    elif kind == "roles":
+        yield from (row["pid"] for row in rows if row.get("pid"))
+    elif kind == "shareholdings":
+        yield from (row["holder"] for row in rows if row.get("holderKind") == "PERSON")
 
 
 @dataclass
@@ -255,6 +267,7 @@ class Loader:
                     accepted = self._check_chunk(kind, parsed, seen, catalogue or {}, report)
                     if not accepted:
                         continue
+                    report.persons.update(_persons_of(kind.name, accepted))
                     if writer is None:
                         report.writing = True
                         writer = _Writer(self.store, report, bar)

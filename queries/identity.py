@@ -62,6 +62,7 @@ def _candidate_row(c: Candidate, status: CandidateStatus, verdict: str | None, a
 class ResolutionReport:
     """What a resolution run read, found and wrote."""
 
+    scope: str = "whole graph"
     mentions: int = 0
     name_only_mentions: int = 0  # mentions without a valid resident ID number
     blocks: int = 0  # names shared by two or more mentions
@@ -82,7 +83,8 @@ class ResolutionReport:
 
     def summary(self) -> str:
         lines = [
-            f"identity resolution: {self.mentions:,} mentions ({self.name_only_mentions:,} without an ID number), "
+            f"identity resolution ({self.scope}): {self.mentions:,} mentions ({self.name_only_mentions:,} without "
+            "an ID number), "
             f"{self.blocks:,} shared names, {self.pairs_compared:,} pairs compared "
             f"({self.name_only_pairs:,} with nothing but the name)",
             f"  candidates {self.candidates:,}: {self.auto:,} merged automatically, {self.open:,} open, "
@@ -118,14 +120,12 @@ def read_mentions(store: GraphStore, also: Iterable[str] = ()) -> tuple[list[Men
     full: dict[str, Mention] = {}
     keys = sorted(k for k, n in sizes.items() if n > 1)
     for chunk in batched(keys, MENTION_PAGE // 4):
-        for row in store.read(q.MENTIONS_BY_NAME_KEY, {"keys": chunk}):
-            mention = Mention.from_map(row["mention"])
+        for mention in mentions_from_rows(store.read(q.MENTIONS_BY_NAME_KEY, {"keys": chunk})):
             full[mention.pid] = mention
     others = {row["pid"] for row in store.read(q.MERGED_OR_CERTAIN)} | set(also) | {
         row["pid"] for row in loose if sizes.get(res.normalise_name(str(row["name"] or "")), 0) > 1}
     for chunk in batched(sorted(others - set(full)), MENTION_PAGE):
-        for row in store.read(q.MENTIONS_OF, {"pids": chunk}):
-            mention = Mention.from_map(row["mention"])
+        for mention in mentions_from_rows(store.read(q.MENTIONS_OF, {"pids": chunk})):
             full[mention.pid] = mention
     seconds["read mentions"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -140,17 +140,140 @@ def read_mentions(store: GraphStore, also: Iterable[str] = ()) -> tuple[list[Men
     return sorted(full.values(), key=lambda m: m.pid), context, seconds
 
 
+def mentions_from_rows(rows: Iterable[Row]) -> list[Mention]:
+    """Mentions from the one-row-per-affiliation reads (`MENTIONS_BY_NAME_KEY`, `MENTIONS_OF`)."""
+    heads: dict[str, Row] = {}
+    held: dict[str, list[res.Affiliation]] = defaultdict(list)
+    for row in rows:
+        pid = str(row["pid"])
+        heads.setdefault(pid, row)
+        if row.get("uscc"):
+            held[pid].append(res.Affiliation(str(row["uscc"]), str(row.get("role") or ""), row.get("from"),
+                                             row.get("to"), row.get("source")))
+    return [Mention(pid, str(h.get("name") or ""), bool(h.get("certain")), h.get("idMasked"), tuple(held[pid]),
+                    h.get("identity"), str(h.get("nameKey") or "")) for pid, h in heads.items()]
+
+
 def _judgements(rows: Iterable[Row]) -> list[Judgement]:
     return [Judgement.from_map(row["judgement"]) for row in rows]
 
 
-def resolve(store: GraphStore) -> ResolutionReport:
+def resolve(store: GraphStore, *, around: Iterable[str] | None = None) -> ResolutionReport:
     """Resolve the whole graph: candidates from the mentions (graph/resolution.py `candidates`), identities from
     the certain pairs, the current judgements and the automatic merges; candidates, their statuses and changed
     identities written. Idempotent: a second run changes nothing. A batch job like a load: its statements are held
-    to settings.LOAD_TIMEOUT_SECONDS, not the request bounds."""
+    to settings.LOAD_TIMEOUT_SECONDS, not the request bounds.
+
+    `around` (the persons a load wrote): only their name blocks, the blocks of their organisations' other officers
+    (whose co-officer evidence they may change) and the identities linked to those, with the same result as a whole
+    run; more than settings.INCREMENTAL_MAX_MENTIONS of them, or a region past MAX_REGION_MENTIONS, resolve whole."""
     with load_bounds():
+        if around is not None:
+            pids = sorted(set(around))
+            if len(pids) <= settings.INCREMENTAL_MAX_MENTIONS:
+                try:
+                    return _resolve_around(store, pids)
+                except _RegionTooLarge:
+                    pass
         return _resolve(store)
+
+
+class _RegionTooLarge(InvalidInput):
+    pass
+
+
+def _resolve_around(store: GraphStore, pids: list[str]) -> ResolutionReport:
+    report = ResolutionReport(scope=f"around {len(pids):,} persons")
+    started = time.perf_counter()
+    touched = {m.pid: m for chunk in batched(pids, MENTION_PAGE)
+               for m in mentions_from_rows(store.read(q.MENTIONS_OF, {"pids": chunk}))}
+    keys = {m.key for m in touched.values() if m.key}
+    usccs = sorted({a.uscc for m in touched.values() for a in m.affiliations})
+    for chunk in batched(usccs, MENTION_PAGE):
+        for row in store.read(q.OFFICERS_OF, {"usccs": chunk}):
+            keys.add(str(row.get("nameKey") or "") or res.normalise_name(str(row.get("name") or "")))
+    keys.discard("")
+    block: dict[str, Mention] = dict(touched)
+    for chunk in batched(sorted(keys), MENTION_PAGE // 4):
+        for m in mentions_from_rows(store.read(q.MENTIONS_BY_NAME_KEY, {"keys": chunk})):
+            block[m.pid] = m
+    if len(block) > settings.MAX_REGION_MENTIONS:
+        raise _RegionTooLarge("too many mentions around the load")
+    sizes: dict[str, int] = defaultdict(int)
+    for m in block.values():
+        sizes[m.key] += 1
+    officers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for chunk in batched(sorted({a.uscc for m in block.values() for a in m.affiliations}), MENTION_PAGE):
+        for row in store.read(q.OFFICERS_OF, {"usccs": chunk}):
+            key = str(row.get("nameKey") or "") or res.normalise_name(str(row.get("name") or ""))
+            officers[row["uscc"]][key].add(str(row["pid"]))
+    context = res.Context(dict(sizes), {u: {k: tuple(sorted(p)) for k, p in names.items()}
+                                        for u, names in officers.items()})
+    region = _region(store, sorted(block), limit_error=_RegionTooLarge)
+    read = time.perf_counter()
+    in_block = set(block)
+
+    def recomputed(p: Pair) -> bool:
+        """Whether this run decides the pair again: both ends in the blocks read, or one a mention the load wrote
+        (a renamed mention's pairs under its old name are stale)."""
+        return (p[0] in in_block and p[1] in in_block) or p[0] in touched or p[1] in touched
+
+    run = res.candidates(list(block.values()), context=context)
+    stored = {c.pair: c for c in region.candidates}
+    candidates = {p: c for p, c in stored.items() if not recomputed(p)}
+    candidates.update({c.pair: c for c in run.candidates})
+    mentions = {m.pid: m for m in region.mentions}
+    for pid, m in block.items():
+        mentions.setdefault(pid, m)
+    resolution = res.identities(list(mentions.values()), region.certain_pairs, list(candidates.values()),
+                                region.judgements)
+    matched = time.perf_counter()
+    current = {j.pair: j for j in region.judgements if j.current}
+    at = _now()
+    rows = []
+    for c in candidates.values():
+        status = res.status_of(c, current, resolution)
+        judgement = current.get(c.pair)
+        rows.append(_candidate_row(c, status, judgement.verdict.value if judgement else None, at))
+        report.auto += status is CandidateStatus.AUTO
+        report.open += status is CandidateStatus.OPEN
+        report.judged += status is CandidateStatus.JUDGED
+    stale = [{"left": a, "right": b} for (a, b) in stored
+             if recomputed((a, b)) and (a, b) not in candidates and (a, b) not in current]
+    changed = [{"pid": m.pid, "identity": resolution.identity[m.pid]} for m in mentions.values()
+               if m.identity != resolution.identity[m.pid]]
+    before = {p: c.status.value for p, c in stored.items()}
+    _write(store, rows, stale, changed, any(before.get((r["left"], r["right"])) != r["status"] for r in rows), at)
+    done = time.perf_counter()
+    members = resolution.members()
+    report.mentions = len(mentions)
+    report.name_only_mentions = sum(not m.certain for m in mentions.values())
+    report.blocks = run.blocks
+    report.pairs_compared = run.pairs_compared
+    report.name_only_pairs = run.name_only_pairs
+    report.candidates = len(rows)
+    report.identities = len(members)
+    report.merged_identities = sum(len(v) > 1 for v in members.values())
+    report.identities_changed = len(changed)
+    report.candidates_removed = len(stale)
+    report.largest_blocks = run.largest
+    report.skipped_blocks = run.skipped
+    report.blocked = resolution.blocked
+    report.seconds = {"read": read - started, "match": matched - read, "write": done - matched,
+                      "total": done - started}
+    return report
+
+
+def _write(store: GraphStore, rows: list[Row], stale: list[Row], changed: list[Row], statuses_changed: bool,
+           at: str) -> None:
+    if rows:
+        store.write_rows(q.UPSERT_CANDIDATES, rows)
+    if stale:
+        store.write_rows(q.DELETE_CANDIDATES, stale)
+    if changed:
+        store.write_rows(q.SET_IDENTITIES, changed)
+    if changed or stale or statuses_changed:
+        store.write(audit.BUMP_DATA_VERSION, {"now": at})
 
 
 def _resolve(store: GraphStore) -> ResolutionReport:
@@ -181,14 +304,7 @@ def _resolve(store: GraphStore) -> ResolutionReport:
     stale = [{"left": a, "right": b} for (a, b) in existing if (a, b) not in found and (a, b) not in current]
     changed = [{"pid": m.pid, "identity": resolution.identity[m.pid]} for m in mentions
                if m.identity != resolution.identity[m.pid]]
-    if rows:
-        store.write_rows(q.UPSERT_CANDIDATES, rows)
-    if stale:
-        store.write_rows(q.DELETE_CANDIDATES, stale)
-    if changed:
-        store.write_rows(q.SET_IDENTITIES, changed)
-    if changed or stale or any(existing.get((r["left"], r["right"])) != r["status"] for r in rows):
-        store.write(audit.BUMP_DATA_VERSION, {"now": at})
+    _write(store, rows, stale, changed, any(existing.get((r["left"], r["right"])) != r["status"] for r in rows), at)
     done = time.perf_counter()
     members = resolution.members()
     [count] = store.read(q.MENTION_COUNTS)
@@ -225,7 +341,7 @@ class Region:
     judgements: list[Judgement]
 
 
-def _region(store: GraphStore, pids: Sequence[str]) -> Region:
+def _region(store: GraphStore, pids: Sequence[str], *, limit_error: type[InvalidInput] = InvalidInput) -> Region:
     keys = {row["identity"] or row["pid"] for row in store.read(q.IDENTITIES_OF, {"pids": list(pids)})}
     mentions: dict[str, Mention] = {}
     candidates: dict[Pair, Candidate] = {}
@@ -239,9 +355,10 @@ def _region(store: GraphStore, pids: Sequence[str]) -> Region:
         for m in new:
             mentions[m.pid] = m
         new_pids = [m.pid for m in new]
-        if len(mentions) > settings.MAX_IDENTITY_MENTIONS * 10:
-            raise InvalidInput(f"the identities around {', '.join(pids)} hold more than "
-                               f"{settings.MAX_IDENTITY_MENTIONS * 10} mentions; run `python -m loaders resolve`")
+        if len(mentions) > settings.MAX_REGION_MENTIONS:
+            raise limit_error(f"the identities around {', '.join(pids)} and those linked to them hold more than "
+                               f"settings.MAX_REGION_MENTIONS = {settings.MAX_REGION_MENTIONS} mentions: too many to "
+                               "recompute for one judgement; nothing was written")
         ends: set[str] = set()
         for row in store.read(q.CANDIDATES_OF, {"pids": new_pids}):
             c = _candidate(row)
@@ -368,6 +485,7 @@ class CandidatePage:
     has_next: bool
     end_cursor: str | None
     total_open: int
+    verdicts: dict[Pair, str | None] = field(default_factory=dict)  # each item's current verdict (UNSURE or None)
 
 
 def _encode(c: Candidate) -> str:
@@ -397,7 +515,8 @@ def review_queue(store: GraphStore, *, first: int, after: str | None = None) -> 
     mentions = {row["pid"]: MentionSummary(row["pid"], row["name"] or "", row["identity"] or row["pid"])
                 for row in store.read(q.IDENTITIES_OF, {"pids": pids})} if pids else {}
     total = int(store.read(q.OPEN_CANDIDATE_COUNT)[0]["open"])
-    return CandidatePage(items, mentions, len(rows) > first, _encode(items[-1]) if items else None, total)
+    verdicts = {(str(row["left"]), str(row["right"])): row.get("verdict") for row in rows[:first]}
+    return CandidatePage(items, mentions, len(rows) > first, _encode(items[-1]) if items else None, total, verdicts)
 
 
 # ---------------------------------------------------------------------------------------------- identity

@@ -81,6 +81,10 @@ def entries(store: GraphStore, entry_ids: Sequence[str]) -> list[Row | None]:
     return _single(store.read(lookup.ENTRIES_BY_ID, {"keys": list(entry_ids)}), entry_ids, "*")
 
 
+def documents(store: GraphStore, document_ids: Sequence[str]) -> list[Row | None]:
+    return _single(store.read(lookup.DOCUMENTS_BY_ID, {"keys": list(document_ids)}), document_ids, "document")
+
+
 def scenarios(store: GraphStore) -> list[Row]:
     return [row["scenario"] for row in store.read(lookup.SCENARIOS)]
 

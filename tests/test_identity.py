@@ -199,11 +199,11 @@ def test_judgements_survive_a_reload(store: GraphStore, tmp_path: Path) -> None:
 
         out = io.StringIO()
         code, _ = run_load(bundle, store=store, progress=False, rejects_file=tmp_path / "r.csv", out=out,
-                           after_load=lambda s: identity.resolve(s).summary())
+                           after_load=lambda s, report: identity.resolve(s, around=report.persons).summary())
         assert code is Exit.LOADED
         return out.getvalue()
 
-    assert "identity resolution: 2 mentions" in load()
+    assert "identity resolution (around 2 persons): 2 mentions" in load()
     same = judge(store, A, B, "SAME")
     assert ident(store, B) == A
     printed = load()
@@ -249,7 +249,7 @@ def test_the_command_line_resolves(store: GraphStore) -> None:
     done = subprocess.run([sys.executable, "-m", "loaders", "resolve"], env=store_env(store), capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "identity resolution: 3 mentions" in done.stdout and "1 merged automatically" in done.stdout
+    assert "identity resolution (whole graph): 3 mentions" in done.stdout and "1 merged automatically" in done.stdout
     assert ident(store, "P-ZHANG") == f"NAME:{XIAMEN_A}:張偉"
 
 
@@ -259,9 +259,83 @@ def test_a_merge_whose_evidence_went_away_is_undone(store: GraphStore) -> None:
     identity.resolve(store)
     registry_a = f"NAME:{XIAMEN_A}:張偉"
     assert ident(store, "P-ZHANG") == registry_a
-    build(store, person(registry_a, "章伟"))
-    report = identity.resolve(store)
+    loaded = build(store, person(registry_a, "章伟"))
+    report = identity.resolve(store, around=loaded.persons)
     assert ident(store, "P-ZHANG") == "P-ZHANG" and ident(store, registry_a) == registry_a
-    assert report.identities_changed == 1 and report.candidates_removed == 2 and report.identities == 3
+    assert report.identities_changed == 1 and report.candidates_removed == 2
+    whole = identity.resolve(store)
+    assert (whole.identities_changed, whole.candidates_removed, whole.identities) == (0, 0, 3)
     remaining = {(r["left"], r["right"]) for r in store.read(q.ALL_CANDIDATE_PAIRS)}
     assert remaining == {(f"NAME:{XIAMEN_B}:张伟", "P-ZHANG")}
+
+
+def test_a_judgement_overrides_an_automatic_merge(store: GraphStore) -> None:
+    build(store, *two_sources())
+    identity.resolve(store)
+    registry_a = f"NAME:{XIAMEN_A}:張偉"
+    pair = (registry_a, "P-ZHANG")
+
+    def status() -> tuple[str, str | None]:
+        [row] = [r for r in store.read(q.CANDIDATES_OF, {"pids": ["P-ZHANG"]}) if (r["left"], r["right"]) == pair]
+        return row["status"], row["verdict"]
+
+    assert status() == ("AUTO", None) and ident(store, "P-ZHANG") == registry_a
+    judge(store, "P-ZHANG", registry_a, "DIFFERENT")
+    assert status() == ("JUDGED", "DIFFERENT") and ident(store, "P-ZHANG") == "P-ZHANG"
+    identity.resolve(store)  # a later run keeps the judgement's word
+    assert status() == ("JUDGED", "DIFFERENT") and ident(store, "P-ZHANG") == "P-ZHANG"
+    judge(store, registry_a, "P-ZHANG", "UNSURE")
+    assert status() == ("OPEN", "UNSURE") and ident(store, "P-ZHANG") == "P-ZHANG"
+    queue = identity.review_queue(store, first=10)
+    assert pair in [c.pair for c in queue.items] and queue.verdicts[pair] == "UNSURE"
+    judge(store, registry_a, "P-ZHANG", "SAME")
+    assert status() == ("JUDGED", "SAME") and ident(store, "P-ZHANG") == registry_a
+
+
+SHANGHAI = uscc(4, division="310115")
+
+
+def snapshot(store: GraphStore) -> tuple[dict[str, str], dict[tuple[str, str], tuple[float, str]]]:
+    persons = {m: ident(store, m) for m in
+               [r["pid"] for r in store.read(q.IDENTITIES_OF, {"pids": [A, B, "P-LI", "P-LI2", "X", "Y", "P-ZHANG",
+                                                                         f"NAME:{XIAMEN_A}:張偉"]})]}
+    pairs = {(r["left"], r["right"]): (r["score"], r["status"])
+             for r in store.read(q.CANDIDATES_OF, {"pids": list(persons)})}
+    return persons, pairs
+
+
+def test_resolution_around_a_load_gives_what_a_whole_run_gives(store: GraphStore) -> None:
+    build(store, *namesakes(), org(SHANGHAI, "上海丁公司"), person("X", "赵敏"), person("Y", "赵敏"),
+          role("X", BEIJING, "DIRECTOR"), role("Y", SHANGHAI, "DIRECTOR"))
+    identity.resolve(store)
+    judge(store, A, B, "SAME")
+    assert identity.review_queue(store, first=10).items == []  # 赵敏 X and Y: other provinces, nothing shared
+    # A second load: 李娜 (also at BEIJING with X) turns up at SHANGHAI with Y — co-officer evidence for X and Y,
+    # whose name this load never wrote — and the registry's record of 张伟 at XIAMEN_A with the bundle's.
+    report = build(store, org(SHANGHAI, "上海丁公司"), person("P-LI2", "李娜"), role("P-LI2", SHANGHAI, "SUPERVISOR"),
+                   *two_sources())
+    around = identity.resolve(store, around=report.persons)
+    assert around.scope.startswith("around")
+    after_around = snapshot(store)
+    assert ("X", "Y") in after_around[1] and after_around[0]["P-ZHANG"] == f"NAME:{XIAMEN_A}:張偉"
+    assert after_around[0][B] == A  # the judgement holds
+    whole = identity.resolve(store)
+    assert (whole.identities_changed, whole.candidates_removed) == (0, 0)
+    assert snapshot(store) == after_around
+
+
+def test_a_renamed_mention_leaves_its_old_namesakes(store: GraphStore) -> None:
+    """Merged by co-officers in two provinces, then a reload renames one: resolution around it undoes the merge."""
+    build(store, org(BEIJING, "北京丙公司"), org(SHANGHAI, "上海丁公司"), person("X", "赵敏"), person("Y", "赵敏"),
+          role("X", BEIJING, "DIRECTOR"), role("Y", SHANGHAI, "DIRECTOR"),
+          *[r for i, name in enumerate(("钱进", "孙立")) for r in (
+              person(f"B{i}", name), person(f"S{i}", name), role(f"B{i}", BEIJING, "SUPERVISOR"),
+              role(f"S{i}", SHANGHAI, "SUPERVISOR"))])
+    identity.resolve(store)
+    assert ident(store, "Y") == "X"
+    loaded = build(store, person("Y", "赵明"))
+    identity.resolve(store, around=loaded.persons)
+    assert ident(store, "Y") == "Y"
+    assert ("X", "Y") not in {(r["left"], r["right"]) for r in store.read(q.ALL_CANDIDATE_PAIRS)}
+    whole = identity.resolve(store)
+    assert (whole.identities_changed, whole.candidates_removed) == (0, 0)

@@ -20,7 +20,8 @@ import pytest
 from api.auth import create_key, revoke_key
 from graph import settings
 from graph.store import GraphStore
-from tests.conftest import build, rec, serving, store_env, uscc
+from tests.conftest import serving, store_env, uscc
+from tests.graphs import build_dense
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,11 +37,7 @@ SLOW_BOUND = 6.0
 
 @pytest.fixture
 def dense(store: GraphStore) -> GraphStore:
-    build(store, *(rec("organizations", uscc=uscc(1000 + i), name=f"公司{i}") for i in range(SIDE)),
-          *(rec("persons", person_id=f"P{j}", name=f"人{j}") for j in range(SIDE)),
-          *(rec("roles", person_id=f"P{j}", uscc=uscc(1000 + i), role="董事", **{"from": "2020-01-01"})
-            for i in range(SIDE) for j in range(SIDE)))
-    return store
+    return build_dense(store, SIDE)
 
 
 def test_a_slow_request_does_not_stall_requests_of_other_clients(dense: GraphStore) -> None:

@@ -19,7 +19,8 @@ from graph import settings
 from graph.errors import QueryTimeout
 from graph.store import GraphStore, load_bounds, request_budget
 from loaders.pipeline import Loader
-from tests.conftest import ApiClient, build, rec, serving, uscc
+from tests.conftest import ApiClient, rec, serving, uscc
+from tests.graphs import build_dense
 
 SLOW_READ = """UNWIND range(1, 8000) AS x UNWIND range(1, 8000) AS y WITH x, y WHERE (x * y) % 7 = 3
 RETURN count(*) AS n"""
@@ -107,11 +108,7 @@ SMALL = f"""{{ organization(uscc: "{uscc(1000)}") {{ name }} }}"""
 
 @pytest.fixture
 def dense(store: GraphStore) -> GraphStore:
-    build(store, *(rec("organizations", uscc=uscc(1000 + i), name=f"公司{i}") for i in range(SIDE)),
-          *(rec("persons", person_id=f"P{j}", name=f"人{j}") for j in range(SIDE)),
-          *(rec("roles", person_id=f"P{j}", uscc=uscc(1000 + i), role="董事", **{"from": "2020-01-01"})
-            for i in range(SIDE) for j in range(SIDE)))
-    return store
+    return build_dense(store, SIDE)
 
 
 def test_a_request_past_its_statement_bound_gets_query_timeout_over_http(dense: GraphStore) -> None:

@@ -30,6 +30,14 @@ ORDER BY a.seq
 LIMIT $limit
 """
 
+# The access record of a credit report, by its number (queries/report.py `verify`): the log is the report register.
+REPORT_RECORD = """
+MATCH (a:AccessRecord {reportNumber: $number})
+RETURN a{.*} AS record
+ORDER BY a.seq
+LIMIT 1
+"""
+
 BUMP_DATA_VERSION = """
 MERGE (m:Meta {key: 'dataVersion'})
 ON CREATE SET m.value = 0

@@ -38,6 +38,7 @@ INDEXED_SPEC: tuple[tuple[str, str], ...] = (
     ("Person", "idNumber"),
     ("IdentityJudgement", "left"),
     ("IdentityJudgement", "right"),
+    ("AccessRecord", "reportNumber"),  # credit reports are verified by number (queries/report.py)
 )
 
 

@@ -32,11 +32,20 @@ WHERE mentions > 1
 RETURN key, mentions
 """
 
+# One row per mention and affiliation (a mention without any: one row of nulls), grouped in Python
+# (queries/identity.py `mentions_from_rows`): 3x faster on the embedded engine than a pattern comprehension per
+# mention (10,000 synthetic organisations: 0.77 s against 2.4 s for the mentions of every shared name).
+_FLAT_MENTION = f"""
+OPTIONAL MATCH (p)-[r:{_ROLE_TYPES}|SHAREHOLDER_OF]->(o:Organization)
+RETURN p.pid AS pid, p.name AS name, p.idMasked AS idMasked, p.identity AS identity, p.nameKey AS nameKey,
+       coalesce(p.idCertain, false) AS certain, o.uscc AS uscc, type(r) AS role, r.from AS from, r.to AS to,
+       r.source AS source
+"""
+
 MENTIONS_BY_NAME_KEY = f"""
 UNWIND $keys AS key
 MATCH (p:Person {{nameKey: key}})
-RETURN {_MENTION} AS mention
-"""
+{_FLAT_MENTION}"""
 
 # Mentions that are not their own identity, or hold a valid ID number (their identity may have to change).
 MERGED_OR_CERTAIN = """
@@ -57,12 +66,11 @@ WHERE p.nameKey IS NULL
 RETURN p.pid AS pid, p.name AS name
 """
 
-# The full mentions (with their affiliations) of $pids.
+# The full mentions (with their affiliations, one row each as above) of $pids.
 MENTIONS_OF = f"""
 UNWIND $pids AS pid
 MATCH (p:Person {{pid: pid}})
-RETURN {_MENTION} AS mention
-"""
+{_FLAT_MENTION}"""
 
 # The persons holding something in each of $usccs (co-officer evidence needs every officer, whatever the name).
 OFFICERS_OF = f"""
@@ -123,7 +131,7 @@ UNWIND $pids AS pid
 MATCH (p:Person {pid: pid})-[c:POSSIBLY_SAME]-(:Person)
 WITH DISTINCT c
 RETURN startNode(c).pid AS left, endNode(c).pid AS right, c.score AS score, c.evidence AS evidence,
-       c.status AS status
+       c.status AS status, c.verdict AS verdict
 """
 
 ALL_CANDIDATE_PAIRS = """

@@ -120,6 +120,13 @@ RETURN m{.code, .name, .nameEn, .basisDocument, .basisItem, .departmentCode, .ma
 ORDER BY measure.code
 """
 
+# Documents by id: the legal basis of measures and scenarios, as the credit report names them.
+DOCUMENTS_BY_ID = """
+UNWIND $keys AS key
+MATCH (d:Document {documentId: key})
+RETURN key, d{.documentId, .number, .title, .issuer, .date, .kind} AS document
+"""
+
 # The whole graph as comparable rows (tests: "reloading changes nothing"; small exports).
 _NODE_KEY = "coalesce(%s.uscc, %s.pid, %s.entryId, %s.code, %s.documentId, %s.key, toString(%s.seq))"
 SNAPSHOT_NODES = """
