@@ -6,8 +6,9 @@ The graph: a synthetic bundle (loaders/synthetic) in which every person is cut i
 organisation the person holds a role or shares in (`M:<USCC>:<person>`, no ID number, as registries name persons),
 the person's own list entries kept on the original record; loaded into a fresh embedded graph and resolved
 (`queries.identity.resolve`: candidates, automatic merges). So officers have other mentions and namesakes, as real
-data does. "Before" is the check statement without the IDENTITY and CANDIDATE branches (exactly the branches the
-statement had before issue 14); "now" is the statement as it is, and `check_subjects` end to end (which adds the
+data does. "Before" is the check statement with each person's own records alone where it now follows every
+mention of its identity and its possible identities (the statement as it was before issue 14, `before`); "now" is
+the statement as it is, and `check_subjects` end to end (which adds the
 IDENTITY_BASIS read when a finding came through another mention). Medians and p99 in milliseconds for one subject,
 checks per second for a batch. Results also go to data/bench/identity_checks.json.
 """
@@ -31,6 +32,7 @@ from bench.run import BENCH_DIR, summary, timed
 from graph import settings
 from graph.model import TRACED_KINDS
 from graph.statements import checks as check_statements
+from graph.statements.checks import _mentions, _reach  # the fragments `before` takes out
 from graph.store import FalkorStore
 from loaders.csv_bundle import read_csv_bundle
 from loaders.measures import load_catalogue
@@ -38,12 +40,13 @@ from loaders.pipeline import Loader
 from queries import checks, identity
 from queries.subjects import SubjectRef
 
-_OWN = "NULL AS sameAs, NULL AS link"  # the columns of a branch about the person's own records
-
 
 def before(statement: str) -> str:
-    """The statement without its IDENTITY and CANDIDATE branches."""
-    return "\nUNION ALL\n".join(b for b in statement.split("\nUNION ALL\n") if _OWN in b)
+    """The statement as it was before issue 14: each person's own records alone, where the branches now follow every
+    mention of its identity and its possible identities."""
+    for p, keep in (("p", "key, r, p"), ("s", "key, s")):
+        statement = statement.replace(_reach(p, keep), f"\nWITH {keep}, NULL AS ps, {p} AS q")
+    return statement.replace(_mentions("h", "key, chain, h"), "\nWITH key, chain, h, h AS q")
 
 
 def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:

@@ -11,13 +11,14 @@ can rest on as rows of one shape, one UNION branch per way a record can reach th
 
 Person identity (issue 14). A person record is a mention; `Person.identity` is the key it shares with every
 other mention of the same person (certain: the same valid resident ID number; judged SAME; or merged
-automatically). Further branches, with the same `via` values, reach:
-- IDENTITY: the *other* mentions of an officer's (or of the checked person's) identity: `sameAs` is the mention
-  reached, `link` names the identity (what it rests on is read afterwards by `IDENTITY_BASIS`, only for the
-  identities a check reached that way: rare, so nearly every check stays one round trip);
-- CANDIDATE: through an unresolved POSSIBLY_SAME pair of one of those mentions (OPEN, or judged UNSURE; never
-  DIFFERENT), at most $maxCandidates pairs per person, best score first, every mention of the other side's
-  identity: `sameAs` is the mention reached, `link` the pair with its score, evidence and status.
+automatically). The branches keep their number (Neo4j plans each for about a second) and reach, through `_reach`:
+- every mention of an officer's (of the checked person's; `_mentions`: of a holder's) identity, not only the
+  record linked to the subject: a row reached through another mention has `sameAs`, the mention, and `link`, kind
+  IDENTITY, naming the identity (what it rests on is read afterwards by `IDENTITY_BASIS`, only for the identities a
+  check reached that way: rare, so nearly every check stays one round trip);
+- through an unresolved POSSIBLY_SAME pair of one of those mentions (OPEN, or judged UNSURE; never DIFFERENT), at
+  most $maxCandidates pairs per person, best score first, every mention of the other side's identity: `sameAs` is
+  the mention reached, `link` kind CANDIDATE with the pair, its score, evidence and status.
 queries/checks.py turns the CANDIDATE rows into "possibly the same person" findings (REVIEW, never RESTRICTED).
 
 Dates, statuses, scenario roles and measures are applied afterwards by queries/checks.py, so the rules are
@@ -48,107 +49,99 @@ def _basis(p: str) -> str:
     return f"{{kind: 'IDENTITY', identity: {p}.identity}}"
 
 
-def _candidates(p: str, keep: str) -> str:
-    """From a bound person `p` (with the variables `keep`) to every mention `dm` of the identities it may be the
-    same as: the unresolved pairs (OPEN, or judged UNSURE) of any mention of its identity, best score first, at
-    most $maxCandidates; `ps` is the pair, `c` its other end."""
-    return f"""
-MATCH (cm:Person {{identity: {p}.identity}})-[ps:POSSIBLY_SAME]-(c:Person)
-WHERE c.identity <> {p}.identity AND (ps.status = 'OPEN' OR ps.verdict = 'UNSURE')
-WITH {keep}, ps, c ORDER BY ps.score DESC, c.pid
-WITH {keep}, collect({{ps: ps, c: c}})[..$maxCandidates] AS candidates
-UNWIND candidates AS candidate
-WITH {keep}, candidate.ps AS ps, candidate.c AS c
-MATCH (dm:Person {{identity: c.identity}})"""
-
-
 _CANDIDATE_LINK = f"{{kind: 'CANDIDATE', pair: {_pair('ps')}}}"
 
-# The first two branches of both checks: the subject itself (with the scenario and the data version), and its
-# own entries. `%s`: label, key property, the subject's map as `person`, and as `organization` (the other NULL).
-_SUBJECT_AND_SELF = f"""
+def _mentions(p: str, keep: str) -> str:
+    """Binds `q` to every mention of the identity of `p` (`p` among them), keeping the variables `keep`; `p` alone
+    when it has no identity (a graph loaded before identities existed). One branch thus covers the person's own
+    records and its other mentions: fewer branches, less for Neo4j to plan (each costs about a second)."""
+    return f"""
+OPTIONAL MATCH (mq:Person {{identity: {p}.identity}})
+WITH {keep}, coalesce(mq, {p}) AS q"""
+
+
+def _reach(p: str, keep: str) -> str:
+    """Binds `q` to every record to follow from the bound person `p` (keeping the variables `keep`), and `ps`: every
+    mention of its identity (`p` alone when it has none; `ps` NULL), and, through its unresolved pairs (OPEN, or
+    judged UNSURE; at most $maxCandidates, best score first), every mention of the other side's identity (`ps` the
+    pair). One branch for the person's own records, its other mentions and its possible identities: Neo4j plans
+    each UNION branch for about a second, so the check keeps the branches it had."""
+    return f"""
+OPTIONAL MATCH (mq:Person {{identity: {p}.identity}})
+WITH {keep}, collect(mq) AS mine
+OPTIONAL MATCH (cm:Person {{identity: {p}.identity}})-[ps:POSSIBLY_SAME]-(c:Person)
+WHERE c.identity <> {p}.identity AND (ps.status = 'OPEN' OR ps.verdict = 'UNSURE')
+WITH {keep}, mine, ps, c ORDER BY ps.score DESC, c.pid
+WITH {keep}, mine, [x IN collect({{ps: ps, c: c}}) WHERE x.ps IS NOT NULL][..$maxCandidates] AS candidates
+UNWIND [m IN CASE WHEN size(mine) = 0 THEN [{p}] ELSE mine END | {{q: m, ps: NULL}}]
+       + [x IN candidates | {{q: x.c, ps: x.ps}}] AS reach
+WITH {keep}, reach.q AS x, reach.ps AS ps
+OPTIONAL MATCH (dm:Person {{identity: x.identity}})
+WHERE ps IS NOT NULL
+WITH {keep}, ps, coalesce(dm, x) AS q"""
+
+
+def _reached_or_possible(p: str) -> str:
+    """`sameAs` and `link` of a row of `_reach`: NULL for `p`'s own records; the mention and its identity for
+    another mention; the mention and the pair for a possibly same person."""
+    own = f"q.pid = {p}.pid"
+    return (f"CASE WHEN ps IS NULL AND {own} THEN NULL ELSE q{_MENTION} END AS sameAs, "
+            f"CASE WHEN ps IS NOT NULL THEN {_CANDIDATE_LINK} WHEN {own} THEN NULL ELSE {_basis(p)} END AS link")
+
+
+def _reached(p: str, q: str = "q") -> str:
+    """`sameAs` and `link` of a row reached through the mention `q` of the identity of `p`: NULL for `p`'s own
+    records (compared by pid; an organisation has none, and is always its own)."""
+    own = f"coalesce({q}.pid, '') = coalesce({p}.pid, '')"
+    return (f"CASE WHEN {own} THEN NULL ELSE {q}{_MENTION} END AS sameAs, "
+            f"CASE WHEN {own} THEN NULL ELSE {_basis(p)} END AS link")
+
+
+# The first branch of both checks: the subject itself, the scenario asked for and the data version. `%s`: label,
+# key property, the subject's map as `person`, and as `organization` (the other NULL).
+_SUBJECT = f"""
 UNWIND $keys AS key
 MATCH (s:%s {{%s: key}})
 OPTIONAL MATCH (sc:Scenario {{code: $scenario}})
 OPTIONAL MATCH (v:Meta {{key: 'dataVersion'}})
 RETURN key, 'SUBJECT' AS via, %s AS person, NULL AS role, %s AS organization,
        NULL AS tracedRole, NULL AS entry, {_NO_CHAIN},
-       sc{{.code, .name, .checkedRoles, .basisDocument, .basisItem}} AS scenario, v.value AS version, {_NO_LINK}
-UNION ALL
-UNWIND $keys AS key
-MATCH (s:%s {{%s: key}})-[:HAS_ENTRY]->(e:ListEntry)
-RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
-       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}"""
+       sc{{.code, .name, .checkedRoles, .basisDocument, .basisItem}} AS scenario, v.value AS version, {_NO_LINK}"""
 
-CHECK_ORGANIZATIONS = _SUBJECT_AND_SELF % ("Organization", "uscc", "NULL", f"s{ORGANIZATION_MAP}",
-                                           "Organization", "uscc") + f"""
+CHECK_ORGANIZATIONS = _SUBJECT % ("Organization", "uscc", "NULL", f"s{ORGANIZATION_MAP}") + f"""
 UNION ALL
 UNWIND $keys AS key
-MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)-[:HAS_ENTRY]->(e:ListEntry)
+MATCH (s:Organization {{uscc: key}})-[:HAS_ENTRY]->(e:ListEntry)
+RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
+       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
+UNION ALL
+// OFFICER and TRACED: an officer's entries, and the roles held elsewhere, of every mention of its identity and of
+// every mention of an identity it may be (CANDIDATE).
+UNWIND $keys AS key
+MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
+WITH key, r, p{_reach("p", "key, r, p")}
+MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'OFFICER' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
-       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
+       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("p")}
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
 // WITH fixes the traversal order: from the subject outwards. Left to itself FalkorDB started from the
 // indexed list entries and was 40x slower (42 ms against 1 ms on 10,000 organisations).
-WITH key, r, p
-MATCH (p)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WITH key, r, p{_reach("p", "key, r, p")}
+MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE o.uscc <> key AND e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role,
        o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
-       {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
+       {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("p")}
 UNION ALL
-// IDENTITY: the other mentions of an officer's identity, their own entries and the roles they held elsewhere.
-UNWIND $keys AS key
-MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
-WITH key, r, p
-MATCH (q:Person {{identity: p.identity}})
-WHERE q.pid <> p.pid
-// As above: from the officer's other mentions outwards, never from the indexed list entries.
-WITH key, r, p, q
-MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
-RETURN key, 'OFFICER' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
-       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, q{_MENTION} AS sameAs,
-       {_basis("p")} AS link
-UNION ALL
-UNWIND $keys AS key
-MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
-WITH key, r, p
-MATCH (q:Person {{identity: p.identity}})
-WHERE q.pid <> p.pid
-WITH key, r, p, q
-MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
-WHERE o.uscc <> key AND e.kind IN $tracedKinds
-RETURN key, 'TRACED' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role,
-       o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
-       {_NO_CHAIN}, {_NO_SUBJECT}, q{_MENTION} AS sameAs, {_basis("p")} AS link
-UNION ALL
-// CANDIDATE: the same, for every mention of the identities an officer may be (possibly the same person).
-UNWIND $keys AS key
-MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
-WITH key, r, p{_candidates("p", "key, r, p")}
-WITH key, r, p, ps, c, dm
-MATCH (dm)-[:HAS_ENTRY]->(e:ListEntry)
-RETURN key, 'OFFICER' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
-       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs,
-       {_CANDIDATE_LINK} AS link
-UNION ALL
-UNWIND $keys AS key
-MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
-WITH key, r, p{_candidates("p", "key, r, p")}
-WITH key, r, p, ps, c, dm
-MATCH (dm)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
-WHERE o.uscc <> key AND e.kind IN $tracedKinds
-RETURN key, 'TRACED' AS via, p{_MENTION} AS person, r{_ROLE_MAP % "r"} AS role,
-       o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
-       {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs, {_CANDIDATE_LINK} AS link
-UNION ALL
+// SHAREHOLDER: entries of a holder up the chain, or of any mention of a natural person holding (queries/checks.py
+// sums the chains of every mention of one identity: shares held under two records are one person's).
 UNWIND $keys AS key
 MATCH chain = (s:Organization {{uscc: key}})<-[:SHAREHOLDER_OF*1..6]-(h)
 // As above: from the subject up the chains first (18 ms against 790 ms for 1,000 subjects).
-WITH key, chain, h
-MATCH (h)-[:HAS_ENTRY]->(e:ListEntry)
+WITH key, chain, h{_mentions("h", "key, chain, h")}
+MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE e.kind IN $holderKinds
 RETURN key, 'SHAREHOLDER' AS via,
        CASE WHEN h:Person THEN h{PERSON_MAP} ELSE NULL END AS person, NULL AS role,
@@ -156,75 +149,29 @@ RETURN key, 'SHAREHOLDER' AS via,
        e{ENTRY_MAP} AS entry,
        [n IN nodes(chain) | n{{.uscc, .pid, .name}}] AS chainNodes,
        [x IN relationships(chain) | x{{.ratio, .from, .to}}] AS chainLinks,
-       {_NO_SUBJECT}, {_NO_LINK}
-UNION ALL
-// IDENTITY: entries of the other mentions of a natural person holding shares up the chain (queries/checks.py sums
-// the chains of every mention of one identity: shares held under two records are one person's).
-UNWIND $keys AS key
-MATCH chain = (s:Organization {{uscc: key}})<-[:SHAREHOLDER_OF*1..6]-(h:Person)
-WITH key, chain, h
-MATCH (hq:Person {{identity: h.identity}})
-WHERE hq.pid <> h.pid
-WITH key, chain, h, hq
-MATCH (hq)-[:HAS_ENTRY]->(e:ListEntry)
-WHERE e.kind IN $holderKinds
-RETURN key, 'SHAREHOLDER' AS via, h{PERSON_MAP} AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
-       e{ENTRY_MAP} AS entry,
-       [n IN nodes(chain) | n{{.uscc, .pid, .name}}] AS chainNodes,
-       [x IN relationships(chain) | x{{.ratio, .from, .to}}] AS chainLinks,
-       {_NO_SUBJECT}, hq{_MENTION} AS sameAs, {_basis("h")} AS link
+       {_NO_SUBJECT}, {_reached("h")}
 """
 
-CHECK_PERSONS = _SUBJECT_AND_SELF % ("Person", "pid", f"s{PERSON_MAP}", "NULL", "Person", "pid") + f"""
+CHECK_PERSONS = _SUBJECT % ("Person", "pid", f"s{PERSON_MAP}", "NULL") + f"""
 UNION ALL
-UNWIND $keys AS key
-MATCH (p:Person {{pid: key}})-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
-WHERE e.kind IN $tracedKinds
-RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
-       t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
-UNION ALL
-// IDENTITY: the other mentions of the checked person's identity, their entries and the roles they held.
+// SELF and TRACED: the entries, and the roles held, of every mention of the checked person's identity and of
+// every mention of an identity it may be (CANDIDATE).
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
-WITH key, s
-MATCH (q:Person {{identity: s.identity}})
-WHERE q.pid <> key
-// From the checked person's other mentions outwards, never from the indexed list entries.
-WITH key, s, q
+WITH key, s{_reach("s", "key, s")}
 MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
-       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, q{_MENTION} AS sameAs, {_basis("s")} AS link
+       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("s")}
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
-WITH key, s
-MATCH (q:Person {{identity: s.identity}})
-WHERE q.pid <> key
-WITH key, s, q
+// From the checked person's records outwards, never from the indexed list entries.
+WITH key, s{_reach("s", "key, s")}
 MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
        t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT},
-       q{_MENTION} AS sameAs, {_basis("s")} AS link
-UNION ALL
-// CANDIDATE: the same, for every mention of the identities the checked person may be.
-UNWIND $keys AS key
-MATCH (s:Person {{pid: key}})
-WITH key, s{_candidates("s", "key, s")}
-WITH key, s, ps, c, dm
-MATCH (dm)-[:HAS_ENTRY]->(e:ListEntry)
-RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
-       e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, dm{_MENTION} AS sameAs, {_CANDIDATE_LINK} AS link
-UNION ALL
-UNWIND $keys AS key
-MATCH (s:Person {{pid: key}})
-WITH key, s{_candidates("s", "key, s")}
-WITH key, s, ps, c, dm
-MATCH (dm)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
-WHERE e.kind IN $tracedKinds
-RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
-       t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT},
-       dm{_MENTION} AS sameAs, {_CANDIDATE_LINK} AS link
+       {_reached_or_possible("s")}
 """
 
 # Everyone who held a role in the listed organisation, at any time; queries/checks.py decides who is reached
