@@ -68,7 +68,7 @@ def test_csv_bundle_loads_every_kind(store: GraphStore, tmp_path: Path) -> None:
     ]
     assert [r["role"]["title"] for r in roles if r["person"]["pid"] == "P1"] == ["法定代表人"]
     [person] = lookup.persons(store, ["P1"])
-    assert person == {"pid": "P1", "name": "张三", "idMasked": "110***********002X"}
+    assert person == {"pid": "P1", "name": "张三", "idMasked": "110***********002X", "identity": "P1"}
     holders = lookup.shareholders_of(store, [ORG1])[0]
     assert [(h["holder"]["uscc"], h["holding"]["ratio"]) for h in holders] == [(ORG3, 0.6)]
     [entry] = lookup.entries_of_organizations(store, [ORG1])[0]
