@@ -192,6 +192,9 @@ def test_unsure_stays_a_review_and_names_the_judgement(graph: GraphStore, api: A
     assert finding["identity"]["judgements"] == [unsure["judgementId"]]
     assert finding["identity"]["pairs"][0]["verdict"] == "UNSURE"
     assert result["judgementsReliedOn"] == [unsure["judgementId"]]
+    # Back in the review queue, marked as judged UNSURE.
+    pair = the_pair(api.as_role("INVESTIGATOR"))
+    assert (pair["status"], pair["verdict"]) == ("OPEN", "UNSURE")
 
 
 def test_namesakes_never_merge_by_name_alone(graph: GraphStore, api: ApiClient) -> None:
