@@ -157,16 +157,19 @@ def _free_port() -> int:
 
 
 def engines_on(data: Path) -> set[int]:
-    """The pids of every engine process serving `data` (redis-server shows its socket, in `data`, in its title)."""
-    found = set()
+    """The pids of every engine process serving `data` (redis-server shows its socket, in `data`, in its title).
+    A child the engine forked (an AOF rewrite or snapshot: it carries the parent's title until it renames itself)
+    is part of that engine, not another one: processes whose parent is also listed are left out."""
+    found: dict[int, int] = {}  # pid -> parent pid
     for proc in Path("/proc").iterdir():
         try:
             title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
         if proc.name.isdigit() and "redis-server" in title and str(data) in title and pid_alive(int(proc.name)):
-            found.add(int(proc.name))
-    return found
+            found[int(proc.name)] = parent
+    return {pid for pid, parent in found.items() if parent not in found}
 
 
 @pytest.fixture(autouse=True)
