@@ -55,6 +55,21 @@ def _candidate_row(c: Candidate, status: CandidateStatus, verdict: str | None, a
             "evidence": json.dumps(c.evidence_maps(), ensure_ascii=False)}
 
 
+def _candidate_rows(candidates: Iterable[Candidate], current: dict[Pair, Judgement], resolution: res.Resolution,
+                    report: ResolutionReport, at: str) -> list[Row]:
+    """The POSSIBLY_SAME rows of a resolution's candidates, each with its status and current verdict; the statuses
+    are counted in `report`."""
+    rows = []
+    for c in candidates:
+        status = res.status_of(c, current, resolution)
+        judgement = current.get(c.pair)
+        rows.append(_candidate_row(c, status, judgement.verdict.value if judgement else None, at))
+        report.auto += status is CandidateStatus.AUTO
+        report.open += status is CandidateStatus.OPEN
+        report.judged += status is CandidateStatus.JUDGED
+    return rows
+
+
 # ------------------------------------------------------------------------------------------------ resolve
 
 
@@ -230,14 +245,7 @@ def _resolve_around(store: GraphStore, pids: list[str]) -> ResolutionReport:
     matched = time.perf_counter()
     current = {j.pair: j for j in region.judgements if j.current}
     at = _now()
-    rows = []
-    for c in candidates.values():
-        status = res.status_of(c, current, resolution)
-        judgement = current.get(c.pair)
-        rows.append(_candidate_row(c, status, judgement.verdict.value if judgement else None, at))
-        report.auto += status is CandidateStatus.AUTO
-        report.open += status is CandidateStatus.OPEN
-        report.judged += status is CandidateStatus.JUDGED
+    rows = _candidate_rows(candidates.values(), current, resolution, report, at)
     stale = [{"left": a, "right": b} for (a, b) in stored
              if recomputed((a, b)) and (a, b) not in candidates and (a, b) not in current]
     changed = [{"pid": m.pid, "identity": resolution.identity[m.pid]} for m in mentions.values()
@@ -291,14 +299,7 @@ def _resolve(store: GraphStore) -> ResolutionReport:
     matched = time.perf_counter()
     current = {j.pair: j for j in judgements}
     at = _now()
-    rows = []
-    for c in run.candidates:
-        status = res.status_of(c, current, resolution)
-        judgement = current.get(c.pair)
-        rows.append(_candidate_row(c, status, judgement.verdict.value if judgement else None, at))
-        report.auto += status is CandidateStatus.AUTO
-        report.open += status is CandidateStatus.OPEN
-        report.judged += status is CandidateStatus.JUDGED
+    rows = _candidate_rows(run.candidates, current, resolution, report, at)
     found = {c.pair for c in run.candidates}
     # A pair no longer a candidate (its evidence changed) goes, unless a judgement was made on it.
     stale = [{"left": a, "right": b} for (a, b) in existing if (a, b) not in found and (a, b) not in current]
