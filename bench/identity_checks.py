@@ -32,7 +32,7 @@ from bench.run import BENCH_DIR, summary, timed
 from graph import settings
 from graph.model import TRACED_KINDS
 from graph.statements import checks as check_statements
-from graph.statements.checks import _mentions, _reach  # the fragments `before` takes out
+from graph.statements.checks import _mentions, _own  # the fragments `before` takes out
 from graph.store import FalkorStore
 from loaders.csv_bundle import read_csv_bundle
 from loaders.measures import load_catalogue
@@ -43,9 +43,11 @@ from queries.subjects import SubjectRef
 
 def before(statement: str) -> str:
     """The statement as it was before issue 14: each person's own records alone, where the branches now follow every
-    mention of its identity and its possible identities."""
+    mention of its identity (`_own`) and, in branches of their own, its possible identities (`POSSIBLY_SAME`)."""
+    branches = [b for b in statement.split("UNION ALL") if "POSSIBLY_SAME" not in b]
+    statement = "UNION ALL".join(branches)
     for p, keep in (("p", "key, r, p"), ("s", "key, s")):
-        statement = statement.replace(_reach(p, keep), f"\nWITH {keep}, NULL AS ps, {p} AS q")
+        statement = statement.replace(_own(p, keep), f"\nWITH {keep}, NULL AS ps, {p} AS q")
     return statement.replace(_mentions("h", "key, chain, h"), "\nWITH key, chain, h, h AS q")
 
 

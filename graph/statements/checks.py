@@ -11,14 +11,17 @@ can rest on as rows of one shape, one UNION branch per way a record can reach th
 
 Person identity (issue 14). A person record is a mention; `Person.identity` is the key it shares with every
 other mention of the same person (certain: the same valid resident ID number; judged SAME; or merged
-automatically). The branches keep their number (Neo4j plans each for about a second) and reach, through `_reach`:
-- every mention of an officer's (of the checked person's; `_mentions`: of a holder's) identity, not only the
-  record linked to the subject: a row reached through another mention has `sameAs`, the mention, and `link`, kind
-  IDENTITY, naming the identity (what it rests on is read afterwards by `IDENTITY_BASIS`, only for the identities a
-  check reached that way: rare, so nearly every check stays one round trip);
-- through an unresolved POSSIBLY_SAME pair of one of those mentions (OPEN, or judged UNSURE; never DIFFERENT), at
-  most $maxCandidates pairs per person, best score first, every mention of the other side's identity: `sameAs` is
-  the mention reached, `link` kind CANDIDATE with the pair, its score, evidence and status.
+automatically). The OFFICER and TRACED branches (SELF and TRACED of a person) come twice:
+- `_own`: through every mention of an officer's (of the checked person's; `_mentions`: of a holder's) identity, not
+  only the record linked to the subject: a row reached through another mention has `sameAs`, the mention, and
+  `link`, kind IDENTITY, naming the identity (what it rests on is read afterwards by `IDENTITY_BASIS`, only for the
+  identities a check reached that way: rare, so nearly every check stays one round trip);
+- `_possible`: through an unresolved POSSIBLY_SAME pair of one of those mentions (OPEN, or judged UNSURE; never
+  DIFFERENT), at most $maxCandidates pairs per person, best score first, every mention of the other side's
+  identity: `sameAs` is the mention reached, `link` kind CANDIDATE with the pair, its score, evidence and status.
+  A branch of its own because FalkorDB expands an OPTIONAL MATCH row by row: folded into one branch with the own
+  records (issue 14's first form) it made a batch of 1,000 subjects 3.9x slower than without identities; apart,
+  1.8x (`python -m bench.identity_checks`). Neo4j plans the two extra branches once per statement.
 queries/checks.py turns the CANDIDATE rows into "possibly the same person" findings (REVIEW, never RESTRICTED).
 
 Dates, statuses, scenario roles and measures are applied afterwards by queries/checks.py, so the rules are
@@ -60,30 +63,40 @@ OPTIONAL MATCH (mq:Person {{identity: {p}.identity}})
 WITH {keep}, coalesce(mq, {p}) AS q"""
 
 
-def _reach(p: str, keep: str) -> str:
-    """Binds `q` to every record to follow from the bound person `p` (keeping the variables `keep`), and `ps`: every
-    mention of its identity (`p` alone when it has none; `ps` NULL), and, through its unresolved pairs (OPEN, or
-    judged UNSURE; at most $maxCandidates, best score first), every mention of the other side's identity (`ps` the
-    pair). One branch for the person's own records, its other mentions and its possible identities: Neo4j plans
-    each UNION branch for about a second, so the check keeps the branches it had."""
+def _own(p: str, keep: str) -> str:
+    """Binds `q` to every mention of the identity of the bound person `p` (`p` alone when it has none), keeping the
+    variables `keep`, and `ps` to NULL: the person's own records and its other mentions."""
     return f"""
 OPTIONAL MATCH (mq:Person {{identity: {p}.identity}})
-WITH {keep}, collect(mq) AS mine
-OPTIONAL MATCH (cm:Person {{identity: {p}.identity}})-[ps:POSSIBLY_SAME]-(c:Person)
+WITH {keep}, NULL AS ps, coalesce(mq, {p}) AS q"""
+
+
+def _possible(p: str, keep: str) -> str:
+    """Binds `q` to every mention of an identity the bound person `p` may be, and `ps` to the pair: through the
+    unresolved POSSIBLY_SAME pairs of any mention of its identity (OPEN, or judged UNSURE; never DIFFERENT), at most
+    $maxCandidates per person, best score first. A MATCH, not an OPTIONAL MATCH, in a branch of its own: FalkorDB
+    runs an OPTIONAL MATCH's expansion once per row (about 35 µs each, so 0.2 s for the 5,000 officers of 1,000
+    subjects) and a MATCH's once per batch of rows; persons without pairs, nearly all, drop out at the first hop."""
+    return f"""
+MATCH (cm:Person {{identity: {p}.identity}})-[ps:POSSIBLY_SAME]-(c:Person)
 WHERE c.identity <> {p}.identity AND (ps.status = 'OPEN' OR ps.verdict = 'UNSURE')
-WITH {keep}, mine, ps, c ORDER BY ps.score DESC, c.pid
-WITH {keep}, mine, [x IN collect({{ps: ps, c: c}}) WHERE x.ps IS NOT NULL][..$maxCandidates] AS candidates
-UNWIND [m IN CASE WHEN size(mine) = 0 THEN [{p}] ELSE mine END | {{q: m, ps: NULL}}]
-       + [x IN candidates | {{q: x.c, ps: x.ps}}] AS reach
-WITH {keep}, reach.q AS x, reach.ps AS ps
-OPTIONAL MATCH (dm:Person {{identity: x.identity}})
-WHERE ps IS NOT NULL
-WITH {keep}, ps, coalesce(dm, x) AS q"""
+WITH {keep}, ps, c ORDER BY ps.score DESC, c.pid
+WITH {keep}, collect({{ps: ps, c: c}})[..$maxCandidates] AS candidates
+UNWIND candidates AS candidate
+WITH {keep}, candidate.ps AS ps, candidate.c AS c
+MATCH (q:Person {{identity: c.identity}})
+// WITH fixes the traversal order, as in the branches: from the candidate's mentions outwards.
+WITH {keep}, ps, q"""
+
+
+def _own_and_possible(branch: str, p: str, keep: str) -> str:
+    """A branch twice, joined by UNION ALL: `{reach}` in it once `_own`, once `_possible`, for the person `p`."""
+    return "UNION ALL".join(branch.replace("{reach}", reach(p, keep)) for reach in (_own, _possible))
 
 
 def _reached_or_possible(p: str) -> str:
-    """`sameAs` and `link` of a row of `_reach`: NULL for `p`'s own records; the mention and its identity for
-    another mention; the mention and the pair for a possibly same person."""
+    """`sameAs` and `link` of a row of `_own` or `_possible`: NULL for `p`'s own records; the mention and its
+    identity for another mention; the mention and the pair for a possibly same person."""
     own = f"q.pid = {p}.pid"
     return (f"CASE WHEN ps IS NULL AND {own} THEN NULL ELSE q{_MENTION} END AS sameAs, "
             f"CASE WHEN ps IS NOT NULL THEN {_CANDIDATE_LINK} WHEN {own} THEN NULL ELSE {_basis(p)} END AS link")
@@ -108,32 +121,38 @@ RETURN key, 'SUBJECT' AS via, %s AS person, NULL AS role, %s AS organization,
        NULL AS tracedRole, NULL AS entry, {_NO_CHAIN},
        sc{{.code, .name, .checkedRoles, .basisDocument, .basisItem}} AS scenario, v.value AS version, {_NO_LINK}"""
 
+# OFFICER: an officer's entries; TRACED: the entries of other organisations in which the officer held a role. Each
+# twice (`_own_and_possible`): through every mention of the officer's identity, and through every mention of an
+# identity it may be (CANDIDATE).
+_OFFICER = f"""
+UNWIND $keys AS key
+MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
+WITH key, r, p{{reach}}
+MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
+RETURN key, 'OFFICER' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
+       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("p")}
+"""
+_OFFICER_TRACED = f"""
+UNWIND $keys AS key
+MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
+// WITH fixes the traversal order: from the subject outwards. Left to itself FalkorDB started from the
+// indexed list entries and was 40x slower (42 ms against 1 ms on 10,000 organisations).
+WITH key, r, p{{reach}}
+MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
+WHERE o.uscc <> key AND e.kind IN $tracedKinds
+RETURN key, 'TRACED' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role,
+       o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
+       {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("p")}
+"""
+
 CHECK_ORGANIZATIONS = _SUBJECT % ("Organization", "uscc", "NULL", f"s{ORGANIZATION_MAP}") + f"""
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
        e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
-UNION ALL
-// OFFICER and TRACED: an officer's entries, and the roles held elsewhere, of every mention of its identity and of
-// every mention of an identity it may be (CANDIDATE).
-UNWIND $keys AS key
-MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
-WITH key, r, p{_reach("p", "key, r, p")}
-MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
-RETURN key, 'OFFICER' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
-       NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("p")}
-UNION ALL
-UNWIND $keys AS key
-MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
-// WITH fixes the traversal order: from the subject outwards. Left to itself FalkorDB started from the
-// indexed list entries and was 40x slower (42 ms against 1 ms on 10,000 organisations).
-WITH key, r, p{_reach("p", "key, r, p")}
-MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
-WHERE o.uscc <> key AND e.kind IN $tracedKinds
-RETURN key, 'TRACED' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role,
-       o{ORGANIZATION_MAP} AS organization, t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry,
-       {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("p")}
+UNION ALL{_own_and_possible(_OFFICER, "p", "key, r, p")}
+UNION ALL{_own_and_possible(_OFFICER_TRACED, "p", "key, r, p")}
 UNION ALL
 // SHAREHOLDER: entries of a holder up the chain, or of any mention of a natural person holding (queries/checks.py
 // sums the chains of every mention of one identity: shares held under two records are one person's).
@@ -152,27 +171,31 @@ RETURN key, 'SHAREHOLDER' AS via,
        {_NO_SUBJECT}, {_reached("h")}
 """
 
-CHECK_PERSONS = _SUBJECT % ("Person", "pid", f"s{PERSON_MAP}", "NULL") + f"""
-UNION ALL
-// SELF and TRACED: the entries, and the roles held, of every mention of the checked person's identity and of
-// every mention of an identity it may be (CANDIDATE).
+# SELF: the entries of the checked person; TRACED: those of the organisations in which it held a role. Each twice,
+# as for an officer: through every mention of its identity, and of every identity it may be (CANDIDATE).
+_PERSON_SELF = f"""
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
-WITH key, s{_reach("s", "key, s")}
+WITH key, s{{reach}}
 MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
        e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("s")}
-UNION ALL
+"""
+_PERSON_TRACED = f"""
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
 // From the checked person's records outwards, never from the indexed list entries.
-WITH key, s{_reach("s", "key, s")}
+WITH key, s{{reach}}
 MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
        t{_ROLE_MAP % "t"} AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT},
        {_reached_or_possible("s")}
 """
+
+CHECK_PERSONS = (_SUBJECT % ("Person", "pid", f"s{PERSON_MAP}", "NULL")
+                 + f"""
+UNION ALL{_own_and_possible(_PERSON_SELF, "s", "key, s")}UNION ALL{_own_and_possible(_PERSON_TRACED, "s", "key, s")}""")
 
 # Everyone who held a role in the listed organisation, at any time; queries/checks.py decides who is reached
 # (the role held when the act happened or the listing was made) and says why the others are not. `candidates`:
