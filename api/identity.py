@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -43,28 +43,30 @@ from api.auth import (
 from api.check_types import RoleAtTime, Verdict, Via
 from api.offload import run_blocking
 from api.types import PageInfo, Person
-from graph import resolution
+from graph import model, resolution
 from queries import checks
 from queries import identity as ident
 
 Row = dict[str, Any]
 
 
-@strawberry.enum(description="Where a candidate pair stands: OPEN waits for a judgement; AUTO was merged "
-                             "automatically (score at or above the automatic threshold, no DIFFERENT judgement); "
-                             "JUDGED: a current judgement decides it")
-class PairStatus(enum.Enum):
-    OPEN = "OPEN"
-    AUTO = "AUTO"
-    JUDGED = "JUDGED"
+# The model's enums (graph/model.py), exposed under their GraphQL names.
+strawberry.enum(
+    model.CandidateStatus, name="PairStatus",
+    description="Where a candidate pair stands: OPEN waits for a judgement; AUTO was merged automatically (score at "
+                "or above the automatic threshold, no DIFFERENT judgement); JUDGED: a current judgement decides it")
+strawberry.enum(
+    model.JudgementVerdict, name="IdentityVerdict",
+    description="SAME merges the two identities; DIFFERENT forbids any merge of them; UNSURE leaves the pair apart "
+                "and open for review")
+PairStatus = model.CandidateStatus
+IdentityVerdict = model.JudgementVerdict
+E = TypeVar("E", bound=enum.Enum)
 
 
-@strawberry.enum(description="SAME merges the two identities; DIFFERENT forbids any merge of them; UNSURE leaves "
-                             "the pair apart and open for review")
-class IdentityVerdict(enum.Enum):
-    SAME = "SAME"
-    DIFFERENT = "DIFFERENT"
-    UNSURE = "UNSURE"
+def _member(kind: type[E], value: Any) -> E | None:
+    """`value`'s member of the enum `kind`; None for None or a value it does not have (an older graph's)."""
+    return kind(value) if value in kind.__members__ else None
 
 
 @strawberry.enum(description="How a finding reaches a person through another record: IDENTITY, another mention "
@@ -148,10 +150,8 @@ class IdentityPair:
     @classmethod
     def from_map(cls, m: Row) -> IdentityPair:
         """From queries/checks.py `pair_of`."""
-        status, verdict = m.get("status"), m.get("verdict")
         return cls(left_pid=str(m.get("left") or ""), right_pid=str(m.get("right") or ""), score=m.get("score"),
-                   status=PairStatus(status) if status in PairStatus.__members__ else None,
-                   verdict=IdentityVerdict(verdict) if verdict in IdentityVerdict.__members__ else None,
+                   status=_member(PairStatus, m.get("status")), verdict=_member(IdentityVerdict, m.get("verdict")),
                    judgement_id=m.get("judgementId"),
                    evidence=[IdentityEvidence.from_map(e) for e in m.get("evidence") or []])
 
@@ -239,14 +239,14 @@ class IdentityJudgement:
 
     @classmethod
     def of(cls, j: resolution.Judgement) -> IdentityJudgement:
-        return cls(judgement_id=j.judgement_id, seq=j.seq, verdict=IdentityVerdict(j.verdict.value), who=j.who,
+        return cls(judgement_id=j.judgement_id, seq=j.seq, verdict=j.verdict, who=j.who,
                    role=j.role, key_id=j.key_id, at=dt.datetime.fromisoformat(j.at), reason=j.reason,
                    current=j.current, left_pid=j.left, right_pid=j.right)
 
 
 def _candidate(c: resolution.Candidate, verdict: str | None = None) -> IdentityPair:
-    return IdentityPair(left_pid=c.left, right_pid=c.right, score=c.score, status=PairStatus(c.status.value),
-                        verdict=IdentityVerdict(verdict) if verdict in IdentityVerdict.__members__ else None,
+    return IdentityPair(left_pid=c.left, right_pid=c.right, score=c.score, status=c.status,
+                        verdict=_member(IdentityVerdict, verdict),
                         judgement_id=None,
                         evidence=[IdentityEvidence(kind=e.kind.value, detail=e.detail, weight=e.weight,
                                                    pids=tuple(e.pids)) for e in c.evidence])
@@ -262,14 +262,12 @@ class IdentityReviewPage:
 # ---------------------------------------------------------------------------------------------- identity
 
 
-@strawberry.enum(description="How sure an identity is: SINGLE, one record; CERTAIN, its records share a valid "
-                             "resident ID number; JUDGED, a SAME judgement joins some of them; AUTOMATIC, an "
-                             "automatic merge (and no judgement) joins some of them")
-class IdentityCertainty(enum.Enum):
-    SINGLE = "SINGLE"
-    CERTAIN = "CERTAIN"
-    JUDGED = "JUDGED"
-    AUTOMATIC = "AUTOMATIC"
+strawberry.enum(
+    model.IdentityCertainty, name="IdentityCertainty",
+    description="How sure an identity is: SINGLE, one record; CERTAIN, its records share a valid resident ID number; "
+                "JUDGED, a SAME judgement joins some of them; AUTOMATIC, an automatic merge (and no judgement) joins "
+                "some of them")
+IdentityCertainty = model.IdentityCertainty
 
 
 @strawberry.type(description="An organisation a mention holds a role (or shares) in, as its source gave it")
@@ -332,7 +330,7 @@ class Identity:
 
     @strawberry.field(description="how sure it is that the mentions are one person")
     async def certainty(self, info: Info) -> IdentityCertainty:
-        return IdentityCertainty((await self._detail(info)).certainty.value)
+        return (await self._detail(info)).certainty
 
     @strawberry.field(description="every record of the person")
     async def mentions(self, info: Info) -> list[IdentityMention]:
