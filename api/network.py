@@ -282,6 +282,16 @@ class ActualController:
     async def controller(self, info: Info) -> Subject | None:
         return await load_subject(info, *self.controller_ref) if self.controller_ref else None
 
+    @classmethod
+    def of(cls, c: equity.Control) -> ActualController:
+        return cls(
+            uscc=c.organization["uscc"], as_of=dt.date.fromisoformat(c.as_of), basis=ControlBasis(c.basis),
+            controller_ref=((c.controller_kind, equity.key_of(c.controller_kind, c.controller))
+                            if c.controller and c.controller_kind else None),
+            role=RoleAtTime.from_map(c.role), ratio=c.ratio,
+            control_chain=[Stake.from_stake(s, equity.UP) for s in c.steps],
+            also_recorded=[Person.from_map(p) for p in c.others], explanation=c.explanation)
+
 
 # ----------------------------------------------------------------------------------------------------- risk
 
@@ -484,14 +494,7 @@ class NetworkQuery:
                                                lambda c: 1 if c.controller_ref else 0)])
     def actual_controller(self, info: Info, uscc: str, as_of: dt.date | None = None,
                           purpose: _Purpose = None) -> ActualController:
-        c = equity.actual_controller(info.context.store, uscc, as_of)
-        return ActualController(
-            uscc=c.organization["uscc"], as_of=dt.date.fromisoformat(c.as_of), basis=ControlBasis(c.basis),
-            controller_ref=((c.controller_kind, equity.key_of(c.controller_kind, c.controller))
-                            if c.controller and c.controller_kind else None),
-            role=RoleAtTime.from_map(c.role), ratio=c.ratio,
-            control_chain=[Stake.from_stake(s, equity.UP) for s in c.steps],
-            also_recorded=[Person.from_map(p) for p in c.others], explanation=c.explanation)
+        return ActualController.of(equity.actual_controller(info.context.store, uscc, as_of))
 
     @strawberry.field(description="List entries in force within maxHops (<= 6) of a subject through roles and "
                                   "holdings held on asOf (周边风险), nearest first, each with its path",

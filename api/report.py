@@ -28,13 +28,12 @@ from api.check_types import (
     CheckResult,
     Finding,
     LiabilityTrace,
-    RoleAtTime,
     ScenarioCode,
     Shared,
     SubjectRef,
     liability_trace,
 )
-from api.network import ActualController, ControlBasis, Stake
+from api.network import ActualController
 from api.types import (
     Document,
     EntryStatus,
@@ -48,7 +47,7 @@ from api.types import (
     to_date,
 )
 from graph import model, rules
-from queries import checks, ownership
+from queries import checks
 from queries import report as rep
 
 # Who may see, in a report, the liability tracing of the subject's own entries: whoever may call traceLiability.
@@ -254,16 +253,6 @@ def _role(role: dict[str, Any], day: dt.date) -> ReportRole:
                       held_on_as_of=rules.held_on(rules.RoleHeld.from_map(role), day))
 
 
-def _control(c: ownership.Control) -> ActualController:
-    return ActualController(
-        uscc=c.organization["uscc"], as_of=dt.date.fromisoformat(c.as_of), basis=ControlBasis(c.basis),
-        controller_ref=((c.controller_kind, ownership.key_of(c.controller_kind, c.controller))
-                        if c.controller and c.controller_kind else None),
-        role=RoleAtTime.from_map(c.role), ratio=c.ratio,
-        control_chain=[Stake.from_stake(s, ownership.UP) for s in c.steps],
-        also_recorded=[Person.from_map(p) for p in c.others], explanation=c.explanation)
-
-
 def _registration(r: rep.CreditReport) -> ReportRegistration:
     o, d = r.organization, r.registration
     return ReportRegistration(
@@ -324,7 +313,7 @@ def credit_report(r: rep.CreditReport) -> CreditReport:
             key_persons=[ReportKeyPerson(person=Person.from_map(kp.person), roles=[_role(x, day) for x in kp.roles],
                                          current=kp.current, identity=ReportIdentity.of(kp.identity))
                          for kp in r.key_persons],
-            shareholders=holders, control=_control(r.control)),
+            shareholders=holders, control=ActualController.of(r.control)),
         credit=[ReportCreditGroup(kind=model.ListKind(g.kind), title=g.title,
                                   entries=[_entry(r, e, shared) for e in g.entries]) for g in r.groups],
         related_risk=related, verdict=verdict,
