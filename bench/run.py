@@ -184,6 +184,22 @@ def main(argv: list[str] | None = None) -> int:
                                               "ratio_median": round(statistics.median(gql) / statistics.median(raw), 2)}
             print(json.dumps(results["organization_lookup"]), flush=True)
 
+            # What no request over HTTP can go below, same server, same client, same run: uvicorn, starlette and
+            # httpx alone (GET /, a redirect: no GraphQL, no key, no store), then GraphQL with the key but no store
+            # (`{ __typename }`: the key cache, parsing or the document cache, validation, execution, the access-log
+            # flush with nothing to flush).
+            root = url.rsplit("/", 1)[0] + "/"
+
+            def http_floor() -> None:
+                assert http.get(root).status_code == 307
+
+            def graphql_floor() -> None:
+                assert http.post(url, json={"query": "{ __typename }"}).json()["data"]
+
+            results["floors"] = {"http_redirect": summary(timed(http_floor, args.requests)),
+                                 "graphql_typename": summary(timed(graphql_floor, args.requests))}
+            print(json.dumps(results["floors"]), flush=True)
+
             params = {"scenario": "BANK_CREDIT", "tracedKinds": list(TRACED_KINDS), "holderKinds": list(HOLDER_KINDS),
                   "maxCandidates": settings.IDENTITY_CANDIDATES_FOLLOWED}
 

@@ -147,6 +147,34 @@ def test_a_possibly_same_director_makes_the_check_review_with_its_evidence(graph
     assert [f["via"] for f in person_check["findings"]] == ["POSSIBLY_SAME_PERSON"]
 
 
+def test_a_possibly_same_persons_own_entry_is_a_review_as_officer_and_as_self(graph: GraphStore,
+                                                                             api: ApiClient) -> None:
+    """The candidate's own entry (a dishonest-debtor listing of the listed company's 王伟 himself), not one of an
+    organisation it held a role in: the possible identities' own and traced entries come from one branch of the
+    check statement (graph/statements/checks.py `_possible_entries`), so each is told apart by its row."""
+    build(graph, entry("E-WANG", WANG_L, "DISHONEST_DEBTOR", person_subject=True, measures="T_PERSON_MANDATORY"))
+    bank = api.as_role("BANK")
+
+    result = check(bank, {"uscc": APPLICANT})
+    assert result["verdict"] == "REVIEW"
+    by_entry = {f["entry"]["entryId"]: f for f in result["findings"]}
+    assert set(by_entry) == {"E-LISTED", "E-WANG"}
+    assert all(f["via"] == "POSSIBLY_SAME_PERSON" and f["measures"] == [] for f in by_entry.values())
+    own = by_entry["E-WANG"]["identity"]
+    assert (own["kind"], own["mention"]["id"], own["viaIfSame"]) == ("CANDIDATE", WANG_L, "OFFICER")
+    assert by_entry["E-LISTED"]["identity"]["viaIfSame"] == "TRACED"
+    assert [n["key"] for n in by_entry["E-WANG"]["path"]["nodes"]] == [APPLICANT, WANG_A, WANG_L, "E-WANG"]
+
+    person_check = check(bank, {"personId": WANG_A})
+    assert person_check["verdict"] == "REVIEW"
+    by_entry = {f["entry"]["entryId"]: f["identity"]["viaIfSame"] for f in person_check["findings"]}
+    assert by_entry == {"E-WANG": "SELF", "E-LISTED": "TRACED"}
+
+    # judged SAME, the director's own listing restricts (a mandatory measure on the person)
+    judge(api.as_role("INVESTIGATOR"), WANG_L, WANG_A, "SAME")
+    assert check(bank, {"personId": WANG_A})["verdict"] == "RESTRICTED"
+
+
 def test_same_restricts_citing_the_judgement_and_different_leaves_nothing(graph: GraphStore, api: ApiClient) -> None:
     bank, investigator = api.as_role("BANK"), api.as_role("INVESTIGATOR", label="investigator zhou")
     pair = the_pair(investigator)

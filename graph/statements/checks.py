@@ -11,17 +11,20 @@ can rest on as rows of one shape, one UNION branch per way a record can reach th
 
 Person identity (issue 14). A person record is a mention; `Person.identity` is the key it shares with every
 other mention of the same person (certain: the same valid resident ID number; judged SAME; or merged
-automatically). The OFFICER and TRACED branches (SELF and TRACED of a person) come twice:
-- `_own`: through every mention of an officer's (of the checked person's; `_mentions`: of a holder's) identity, not
-  only the record linked to the subject: a row reached through another mention has `sameAs`, the mention, and
-  `link`, kind IDENTITY, naming the identity (what it rests on is read afterwards by `IDENTITY_BASIS`, only for the
-  identities a check reached that way: rare, so nearly every check stays one round trip);
-- `_possible`: through an unresolved POSSIBLY_SAME pair of one of those mentions (OPEN, or judged UNSURE; never
-  DIFFERENT), at most $maxCandidates pairs per person, best score first, every mention of the other side's
-  identity: `sameAs` is the mention reached, `link` kind CANDIDATE with the pair, its score, evidence and status.
-  A branch of its own because FalkorDB expands an OPTIONAL MATCH row by row: folded into one branch with the own
-  records (issue 14's first form) it made a batch of 1,000 subjects 3.9x slower than without identities; apart,
-  1.8x (`python -m bench.identity_checks`). Neo4j plans the two extra branches once per statement.
+automatically). The persons behind the subject are followed two ways:
+- `_own`, in the OFFICER and TRACED branches (SELF and TRACED of a person): every mention of an officer's (of the
+  checked person's; `_mentions`: of a holder's) identity, not only the record linked to the subject. A row reached
+  through another mention has `sameAs`, the mention, and `link`, kind IDENTITY, naming the identity (what it rests
+  on is read afterwards by `IDENTITY_BASIS`, only for the identities a check reached that way: rare, so nearly
+  every check stays one round trip);
+- `_possible`, in one branch of its own (`_possible_entries`: the OFFICER or SELF and the TRACED rows together):
+  through an unresolved POSSIBLY_SAME pair of one of those mentions (OPEN, or judged UNSURE; never DIFFERENT), at
+  most $maxCandidates pairs per person, best score first, every mention of the other side's identity: `sameAs` is
+  the mention reached, `link` kind CANDIDATE with the pair, its score, evidence and status.
+  Apart because FalkorDB expands an OPTIONAL MATCH row by row: folded into the own branches with one (issue 14's
+  first form) it made a batch of 1,000 subjects 3.9x slower than without identities; apart, about 1.8x
+  (`python -m bench.identity_checks`). One branch for both kinds of row because each branch costs a one-subject
+  check 0.5–0.9 ms on FalkorDB, and Neo4j plans each once per process (about a second when cold).
 queries/checks.py turns the CANDIDATE rows into "possibly the same person" findings (REVIEW, never RESTRICTED).
 
 Dates, statuses, scenario roles and measures are applied afterwards by queries/checks.py, so the rules are
@@ -89,9 +92,22 @@ MATCH (q:Person {{identity: c.identity}})
 WITH {keep}, ps, q"""
 
 
-def _own_and_possible(branch: str, p: str, keep: str) -> str:
-    """A branch twice, joined by UNION ALL: `{reach}` in it once `_own`, once `_possible`, for the person `p`."""
-    return "UNION ALL".join(branch.replace("{reach}", reach(p, keep)) for reach in (_own, _possible))
+def _possible_entries(p: str, keep: str, not_the_subject: str) -> str:
+    """The rows of a branch of possible identities (`_possible`, for the person `p`): the entries of each mention `q`
+    reached (as OFFICER or SELF rows) and those of the organisations in which it held a role (TRACED rows), in one
+    branch: Neo4j plans each branch once, FalkorDB pays a fixed 0.5–0.9 ms per branch of a one-subject check, and
+    the rows left after `_possible` are few, so the one OPTIONAL MATCH here costs little. Binds `t` (the role held
+    there, NULL for an own entry), `o` (that organisation, NULL for an own entry) and `e` (the entry).
+    `not_the_subject`: the condition on `n` that leaves the checked organisation out of the traced ones."""
+    return f"""{_possible(p, keep)}
+MATCH (q)-[x:HAS_ENTRY|{_ROLE_TYPES}]->(n)
+WHERE type(x) = 'HAS_ENTRY' OR {not_the_subject}
+OPTIONAL MATCH (n)-[:HAS_ENTRY]->(te:ListEntry)
+WHERE type(x) <> 'HAS_ENTRY' AND te.kind IN $tracedKinds
+WITH {keep}, ps, q, x, n, te
+WHERE type(x) = 'HAS_ENTRY' OR te IS NOT NULL
+WITH {keep}, ps, q, CASE WHEN te IS NULL THEN NULL ELSE x END AS t, CASE WHEN te IS NULL THEN NULL ELSE n END AS o,
+     coalesce(te, n) AS e"""
 
 
 def _reached_or_possible(p: str) -> str:
@@ -110,6 +126,10 @@ def _reached(p: str, q: str = "q") -> str:
             f"CASE WHEN {own} THEN NULL ELSE {_basis(p)} END AS link")
 
 
+# organization, tracedRole and entry of a `_possible_entries` row: NULL organisation and role for an own entry.
+_TRACED_COLUMNS = (f"CASE WHEN o IS NULL THEN NULL ELSE o{ORGANIZATION_MAP} END AS organization, "
+                   f"CASE WHEN t IS NULL THEN NULL ELSE t{_ROLE_MAP % 't'} END AS tracedRole, e{ENTRY_MAP} AS entry")
+
 # The first branch of both checks: the subject itself, the scenario asked for and the data version. `%s`: label,
 # key property, the subject's map as `person`, and as `organization` (the other NULL).
 _SUBJECT = f"""
@@ -121,9 +141,9 @@ RETURN key, 'SUBJECT' AS via, %s AS person, NULL AS role, %s AS organization,
        NULL AS tracedRole, NULL AS entry, {_NO_CHAIN},
        sc{{.code, .name, .checkedRoles, .basisDocument, .basisItem}} AS scenario, v.value AS version, {_NO_LINK}"""
 
-# OFFICER: an officer's entries; TRACED: the entries of other organisations in which the officer held a role. Each
-# twice (`_own_and_possible`): through every mention of the officer's identity, and through every mention of an
-# identity it may be (CANDIDATE).
+# OFFICER: an officer's entries; TRACED: the entries of other organisations in which the officer held a role; both
+# through every mention of the officer's identity (`_own`). Then both in one branch through every mention of an
+# identity the officer may be (`_possible_entries`: CANDIDATE).
 _OFFICER = f"""
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
@@ -151,8 +171,14 @@ UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
        e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
-UNION ALL{_own_and_possible(_OFFICER, "p", "key, r, p")}
-UNION ALL{_own_and_possible(_OFFICER_TRACED, "p", "key, r, p")}
+UNION ALL{_OFFICER.replace("{reach}", _own("p", "key, r, p"))}
+UNION ALL{_OFFICER_TRACED.replace("{reach}", _own("p", "key, r, p"))}
+UNION ALL
+UNWIND $keys AS key
+MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
+WITH key, r, p{_possible_entries("p", "key, r, p", "n.uscc <> key")}
+RETURN key, CASE WHEN o IS NULL THEN 'OFFICER' ELSE 'TRACED' END AS via, p{PERSON_MAP} AS person,
+       r{_ROLE_MAP % "r"} AS role, {_TRACED_COLUMNS}, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("p")}
 UNION ALL
 // SHAREHOLDER: entries of a holder up the chain, or of any mention of a natural person holding (queries/checks.py
 // sums the chains of every mention of one identity: shares held under two records are one person's).
@@ -171,8 +197,8 @@ RETURN key, 'SHAREHOLDER' AS via,
        {_NO_SUBJECT}, {_reached("h")}
 """
 
-# SELF: the entries of the checked person; TRACED: those of the organisations in which it held a role. Each twice,
-# as for an officer: through every mention of its identity, and of every identity it may be (CANDIDATE).
+# SELF: the entries of the checked person; TRACED: those of the organisations in which it held a role; as for an
+# officer, through every mention of its identity, then both in one branch through every identity it may be.
 _PERSON_SELF = f"""
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
@@ -195,7 +221,15 @@ RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} A
 
 CHECK_PERSONS = (_SUBJECT % ("Person", "pid", f"s{PERSON_MAP}", "NULL")
                  + f"""
-UNION ALL{_own_and_possible(_PERSON_SELF, "s", "key, s")}UNION ALL{_own_and_possible(_PERSON_TRACED, "s", "key, s")}""")
+UNION ALL{_PERSON_SELF.replace("{reach}", _own("s", "key, s"))}
+UNION ALL{_PERSON_TRACED.replace("{reach}", _own("s", "key, s"))}
+UNION ALL
+UNWIND $keys AS key
+MATCH (s:Person {{pid: key}})
+WITH key, s{_possible_entries("s", "key, s", "true")}
+RETURN key, CASE WHEN o IS NULL THEN 'SELF' ELSE 'TRACED' END AS via, NULL AS person, NULL AS role,
+       {_TRACED_COLUMNS}, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("s")}
+""")
 
 # Everyone who held a role in the listed organisation, at any time; queries/checks.py decides who is reached
 # (the role held when the act happened or the listing was made) and says why the others are not. `candidates`:
