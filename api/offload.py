@@ -24,7 +24,7 @@ import asyncio
 import contextvars
 import functools
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from strawberry.extensions import FieldExtension
@@ -34,7 +34,7 @@ from graph import settings
 
 T = TypeVar("T")
 
-EXECUTOR = ThreadPoolExecutor(max_workers=settings.STORE_THREADS, thread_name_prefix="store")
+EXECUTOR: Executor = ThreadPoolExecutor(max_workers=settings.STORE_THREADS, thread_name_prefix="store")
 
 
 async def run_blocking(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:

@@ -9,6 +9,12 @@ same app `python -m api serve` runs (uvicorn with its default loop and HTTP pars
 process sending the requests bench/run.py sends, one at a time. Profiling starts after the client's warm-up and
 stops after its last request, so the profile covers exactly `--requests` requests. The call tree (or, with `--flat`,
 the functions by own time) goes to stdout and data/bench/profile-<workload>.txt; the client's median is printed.
+
+pyinstrument samples the thread it was started in, and the API runs its store calls and sync resolvers on a pool
+of threads (api/offload.py). So that the profile sees them, the pool is replaced for the run by an executor that
+runs each call at once in the calling thread (`InlineExecutor`): the requests come one at a time, so nothing waits
+for anything else, and what the profile leaves out is only the pool's own hand-over (about 1 ms of CPU per
+request under load, bench/concurrency.py). `--pool` keeps the real pool (and profiles the event loop alone).
 """
 
 from __future__ import annotations
@@ -18,10 +24,23 @@ import asyncio
 import json
 import os
 import sys
+from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
 
 from bench.run import BENCH_DIR, bundle_for, free_port
+
+
+class InlineExecutor(Executor):
+    """Runs each call at once, in the caller's thread: `loop.run_in_executor` with it profiles like a plain call."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine, as the pool would
+            future.set_exception(exc)
+        return future
 
 LOOKUP = "query($u: String!) { organization(uscc: $u) { uscc name status division } }"
 CHECK = ("query($u: String!) { check(subject: {uscc: $u}, scenario: BANK_CREDIT, "
@@ -106,12 +125,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", choices=("falkordb", "neo4j"), default="falkordb")
     parser.add_argument("--interval", type=float, default=0.0002)
     parser.add_argument("--flat", action="store_true")
+    parser.add_argument("--pool", action="store_true", help="keep the store thread pool (the profile then sees the "
+                                                            "event loop only)")
     args = parser.parse_args(argv)
 
     import random
 
+    from api import offload
     from api.app import create_app
     from api.auth import create_key
+
+    if not args.pool:
+        offload.EXECUTOR = InlineExecutor()
 
     store = prepared_store(args.engine, args.organizations, args.seed)
     rng = random.Random(args.seed)
