@@ -13,7 +13,7 @@ Person identity (issue 14). A person record is a mention; `Person.identity` is t
 other mention of the same person (certain: the same valid resident ID number; judged SAME; or merged
 automatically). The persons behind the subject are followed two ways:
 - `_own`, in the OFFICER and TRACED branches (SELF and TRACED of a person): every mention of an officer's (of the
-  checked person's; `_mentions`: of a holder's) identity, not only the record linked to the subject. A row reached
+  checked person's; in SHAREHOLDER, of a holder's) identity, not only the record linked to the subject. A row reached
   through another mention has `sameAs`, the mention, and `link`, kind IDENTITY, naming the identity (what it rests
   on is read afterwards by `IDENTITY_BASIS`, only for the identities a check reached that way: rare, so nearly
   every check stays one round trip);
@@ -57,18 +57,10 @@ def _basis(p: str) -> str:
 
 _CANDIDATE_LINK = f"{{kind: 'CANDIDATE', pair: {_pair('ps')}}}"
 
-def _mentions(p: str, keep: str) -> str:
-    """Binds `q` to every mention of the identity of `p` (`p` among them), keeping the variables `keep`; `p` alone
-    when it has no identity (a graph loaded before identities existed). One branch thus covers the person's own
-    records and its other mentions: fewer branches, less for Neo4j to plan (each costs about a second)."""
-    return f"""
-OPTIONAL MATCH (mq:Person {{identity: {p}.identity}})
-WITH {keep}, coalesce(mq, {p}) AS q"""
-
-
 def _own(p: str, keep: str) -> str:
-    """Binds `q` to every mention of the identity of the bound person `p` (`p` alone when it has none), keeping the
-    variables `keep`, and `ps` to NULL: the person's own records and its other mentions."""
+    """Binds `q` to every mention of the identity of the bound node `p` (`p` alone when it has none: an organisation
+    holding shares, or a graph loaded before identities existed), keeping the variables `keep`, and `ps` to NULL:
+    the person's own records and its other mentions."""
     return f"""
 OPTIONAL MATCH (mq:Person {{identity: {p}.identity}})
 WITH {keep}, NULL AS ps, coalesce(mq, {p}) AS q"""
@@ -147,7 +139,7 @@ RETURN key, 'SUBJECT' AS via, %s AS person, NULL AS role, %s AS organization,
 _OFFICER = f"""
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
-WITH key, r, p{{reach}}
+WITH key, r, p{_own("p", "key, r, p")}
 MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'OFFICER' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role, NULL AS organization,
        NULL AS tracedRole, e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("p")}
@@ -157,7 +149,7 @@ UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
 // WITH fixes the traversal order: from the subject outwards. Left to itself FalkorDB started from the
 // indexed list entries and was 40x slower (42 ms against 1 ms on 10,000 organisations).
-WITH key, r, p{{reach}}
+WITH key, r, p{_own("p", "key, r, p")}
 MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE o.uscc <> key AND e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, p{PERSON_MAP} AS person, r{_ROLE_MAP % "r"} AS role,
@@ -171,8 +163,7 @@ UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
        e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_NO_LINK}
-UNION ALL{_OFFICER.replace("{reach}", _own("p", "key, r, p"))}
-UNION ALL{_OFFICER_TRACED.replace("{reach}", _own("p", "key, r, p"))}
+UNION ALL{_OFFICER}UNION ALL{_OFFICER_TRACED}
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:Organization {{uscc: key}})<-[r:{_ROLE_TYPES}]-(p:Person)
@@ -185,7 +176,7 @@ UNION ALL
 UNWIND $keys AS key
 MATCH chain = (s:Organization {{uscc: key}})<-[:SHAREHOLDER_OF*1..6]-(h)
 // As above: from the subject up the chains first (18 ms against 790 ms for 1,000 subjects).
-WITH key, chain, h{_mentions("h", "key, chain, h")}
+WITH key, chain, h{_own("h", "key, chain, h")}
 MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE e.kind IN $holderKinds
 RETURN key, 'SHAREHOLDER' AS via,
@@ -202,7 +193,7 @@ RETURN key, 'SHAREHOLDER' AS via,
 _PERSON_SELF = f"""
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
-WITH key, s{{reach}}
+WITH key, s{_own("s", "key, s")}
 MATCH (q)-[:HAS_ENTRY]->(e:ListEntry)
 RETURN key, 'SELF' AS via, NULL AS person, NULL AS role, NULL AS organization, NULL AS tracedRole,
        e{ENTRY_MAP} AS entry, {_NO_CHAIN}, {_NO_SUBJECT}, {_reached_or_possible("s")}
@@ -211,7 +202,7 @@ _PERSON_TRACED = f"""
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
 // From the checked person's records outwards, never from the indexed list entries.
-WITH key, s{{reach}}
+WITH key, s{_own("s", "key, s")}
 MATCH (q)-[t:{_ROLE_TYPES}]->(o:Organization)-[:HAS_ENTRY]->(e:ListEntry)
 WHERE e.kind IN $tracedKinds
 RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} AS organization,
@@ -221,8 +212,7 @@ RETURN key, 'TRACED' AS via, NULL AS person, NULL AS role, o{ORGANIZATION_MAP} A
 
 CHECK_PERSONS = (_SUBJECT % ("Person", "pid", f"s{PERSON_MAP}", "NULL")
                  + f"""
-UNION ALL{_PERSON_SELF.replace("{reach}", _own("s", "key, s"))}
-UNION ALL{_PERSON_TRACED.replace("{reach}", _own("s", "key, s"))}
+UNION ALL{_PERSON_SELF}UNION ALL{_PERSON_TRACED}
 UNION ALL
 UNWIND $keys AS key
 MATCH (s:Person {{pid: key}})
