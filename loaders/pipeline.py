@@ -10,13 +10,15 @@ Guarantees (DOMAIN: "bad input gets a clear error and loses nothing"):
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import csv
 import datetime as dt
+import gc
 import queue
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,6 +163,21 @@ class _Seen:
     in_store: dict[str, dict[str, bool]] = field(default_factory=lambda: defaultdict(dict))
 
 
+@contextlib.contextmanager
+def _long_lived_state_frozen() -> Iterator[Callable[[], None]]:
+    """`gc.freeze` for the load's duration, called once a chunk is checked: what a load remembers between chunks
+    (`_Seen`: millions of identity tuples and keys at a million organisations) is moved out of the cyclic
+    collector's generations, so the full collections that each chunk's short-lived records trigger no longer walk
+    it again and again. Measured (100,000 organisations, embedded): the loader's CPU fell from 60 to 46 s, of which
+    full collections had taken 15.7 s (2.1 s after); the collector's cost grew with the load's size, which is why
+    the CPU per row grew with it. Frozen objects are still freed by reference counting (a chunk's records are);
+    `gc.unfreeze` at the end hands whatever is left back to the collector."""
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
+
+
 class _Writer:
     """Writes batches in a thread of its own, in the order they are given, while the loader parses and checks the
     next chunk: the engine works while Python validates (the loader's profile: each waited for the other). At most
@@ -247,7 +264,8 @@ class Loader:
             stream: Iterable[Record] = records.read(report.rejects)
         else:
             stream = sorted(records, key=lambda record: _KIND_ORDER[record.kind])  # stable: input order per kind
-        with load_bounds():  # a load is not held to the request bounds (graph/settings.py LOAD_TIMEOUT_SECONDS)
+        # A load is not held to the request bounds (graph/settings.py LOAD_TIMEOUT_SECONDS).
+        with load_bounds(), _long_lived_state_frozen() as freeze:
             catalogue: dict[str, Any] | None = None
             seen = _Seen()
             bar = None
@@ -265,6 +283,7 @@ class Loader:
                     if catalogue is None and (kind.from_catalogue or kind.catalogue_problem):
                         catalogue = {row["measure"]["code"]: row["measure"] for row in self.store.read(lookup.MEASURES)}
                     accepted = self._check_chunk(kind, parsed, seen, catalogue or {}, report)
+                    freeze()
                     if not accepted:
                         continue
                     report.persons.update(_persons_of(kind.name, accepted))
