@@ -59,7 +59,7 @@ vendor: web/node_modules/.installed
 ## ruff and mypy.
 lint: install
 	$(BIN)/ruff check graph queries loaders api tests bench
-	$(BIN)/mypy graph queries loaders api
+	$(BIN)/mypy graph queries loaders api bench
 
 ## Benchmarks (see README: every figure beside its baseline from the same run).
 bench: install

@@ -252,7 +252,7 @@ async def run(target: Target, clients: int, seconds: float, mix: list[tuple[str,
               + ", ".join(f"{k} {v / elapsed:.2f} cores" for k, v in used.items()))
     else:
         per_request = {}
-    figures = {"clients": clients, "cpu_ms_per_request": per_request,
+    figures: dict[str, Any] = {"clients": clients, "cpu_ms_per_request": per_request,
                "seconds": round(elapsed, 1), "requests": total_ok, "errors": failed,
                "requests_per_s": round(total_ok / elapsed, 1), "p50_ms": round(p50, 1), "p99_ms": round(p99, 1),
                "lost_writes": lost, "proposed": len(tally.proposed), "confirmed": len(tally.confirmed),
@@ -344,7 +344,7 @@ class Setup:
 
     def _store(self, engine: str, organizations: int) -> Any:
         from bench.run import free_port
-        from graph.store import FalkorStore, Neo4jStore
+        from graph.store import FalkorStore, GraphStore, Neo4jStore
 
         env = {k: v for k, v in os.environ.items()
                if k not in {"NEO4J_URI", "NEO4J_AUTH", "CREDITGRAPH_ENGINE", "CREDITGRAPH_FALKORDB_URL",
@@ -357,7 +357,8 @@ class Setup:
             data_dir = BENCH_DIR / f"concurrency-{organizations}"
             shutil.rmtree(data_dir, ignore_errors=True)
             server = EmbeddedFalkorDB(data_dir).start()  # ours; the API processes attach to it
-            store = FalkorStore(falkordb.FalkorDB(unix_socket_path=str(server.socket_path)), "concurrency")
+            store: GraphStore = FalkorStore(falkordb.FalkorDB(unix_socket_path=str(server.socket_path)),
+                                            "concurrency")
             env.update(CREDITGRAPH_DATA_DIR=str(data_dir), CREDITGRAPH_GRAPH_NAME="concurrency")
             self._stops += [server.stop, store.close]
             self.engine_pid = server.pid

@@ -128,7 +128,7 @@ def measure_synthetic(organizations: int, seed: int, names_kind: str = "full") -
     blocks = res.blocks(mentions)
     name_pairs = _pairs_within({k: [m.pid for m in v] for k, v in blocks.items()})
     auto = settings.AUTO_MERGE_SCORE
-    rows = []
+    rows: list[dict[str, Any]] = []
     for t in THRESHOLDS:
         edges = {c.pair for c in run.candidates if c.score >= t}
         settings.AUTO_MERGE_SCORE = t
@@ -162,6 +162,7 @@ def real_mentions(path: Path) -> list[Mention]:
     from loaders.pipeline import read_path
 
     records, _, _ = read_path(path, MAPPING)
+    assert isinstance(records, list)  # a mapped source is read whole
     names: dict[str, str] = {}
     held: dict[str, list[Affiliation]] = defaultdict(list)
     for r in records:

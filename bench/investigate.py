@@ -66,6 +66,11 @@ class RecordingStore(GraphStore):
     def write(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
         return self.inner.write(query, params)
 
+    def with_timeouts(self, *, read: float | None = None, write: float | None = None) -> GraphStore:
+        recorder = RecordingStore(self.inner.with_timeouts(read=read, write=write))
+        recorder.calls = self.calls  # the bounded store's statements are this request's too
+        return recorder
+
     def apply_schema(self) -> None:
         self.inner.apply_schema()
 

@@ -1,11 +1,14 @@
 """Scale: synthetic graphs of 10,000, 100,000 and 1,000,000 organisations on both engines, one table per cell.
 
-    python -m bench.scale [--sizes 10000,100000,1000000] [--engines falkordb,neo4j] [--requests 500]
+    python -m bench.scale [--sizes 10000,100000,1000000,real] [--engines falkordb,neo4j] [--requests 500]
                           [--batch 1000] [--work DIR] [--bundles DIR]                          (make bench-scale)
 
 For each size (the synthetic bundle of loaders/synthetic/, seed 7: about 9.7 rows per organisation, so 1,000,000
 organisations are 9.7 million rows; generated once into --bundles) and each engine (the embedded FalkorDB, the
-local Neo4j Community of graph/local_neo4j.py, each a server of its own under --work):
+local Neo4j Community of graph/local_neo4j.py, each a server of its own under --work). The size `real` is the real
+data instead: the 2019 company registrations of ../shared/realdata/registrations-2019/ (164,587 companies, about
+half a million rows with their legal representatives), read through their mapping as `make load` would; skipped
+when the folder is not there.
 
 1. Baseline: the raw batched writes of the same rows — the bundle parsed beforehand, chunk by chunk (not timed),
    written with the loader's own statements in the loader's batches (WRITE_BATCH_SIZE rows per statement) into
@@ -35,18 +38,21 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from bench.engines import ENGINES, engine_store, workload
+from bench.registry import MAPPING, REAL
 from bench.run import BENCH_DIR
 from graph import settings
 from graph.statements import lookup
 from graph.store import GraphStore, load_bounds
 from loaders.csv_bundle import iter_csv_bundle
+from loaders.mapped import load_mapping, read_mapped
 from loaders.measures import load_catalogue
-from loaders.pipeline import Loader, Parsed, _Batches, _chunks, _Seen
-from loaders.records import Reject
+from loaders.pipeline import _KIND_ORDER, Loader, Parsed, _Batches, _chunks, _Seen
+from loaders.records import Record
 
 SIZES = (10_000, 100_000, 1_000_000)
 
@@ -83,11 +89,18 @@ def reset_peak_rss() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
-def raw_writes(store: GraphStore, path: Path) -> dict[str, Any]:
-    """The baseline: the bundle's rows parsed (with the catalogue's implied measures) a chunk at a time, untimed,
+def source_records(path: Path, mapping: Path | None) -> Iterable[Record]:
+    """The source's records in load order, as the loader reads them: a bundle as it goes, a mapped source whole."""
+    if mapping is None:
+        return iter_csv_bundle(path, [])
+    records, _ = read_mapped(path, load_mapping(mapping))
+    return sorted(records, key=lambda record: _KIND_ORDER[record.kind])
+
+
+def raw_writes(store: GraphStore, path: Path, mapping: Path | None = None) -> dict[str, Any]:
+    """The baseline: the source's rows parsed (with the catalogue's implied measures) a chunk at a time, untimed,
     then written with the loader's statements and batches; only the writes are timed."""
     catalogue = {row["measure"]["code"]: row["measure"] for row in store.read(lookup.MEASURES)}
-    rejects: list[Reject] = []
     seen = _Seen()
     batches = _Batches(settings.WRITE_BATCH_SIZE)
     written = rows = 0
@@ -101,7 +114,7 @@ def raw_writes(store: GraphStore, path: Path) -> dict[str, Any]:
         seconds += time.perf_counter() - started
 
     with load_bounds():
-        for kind, chunk in _chunks(iter_csv_bundle(path, rejects), settings.LOAD_CHUNK_SIZE):
+        for kind, chunk in _chunks(source_records(path, mapping), settings.LOAD_CHUNK_SIZE):
             parsed = [p.row for p in Loader._parse_chunk(kind, chunk, seen, Parsed())]
             for row in parsed:
                 if kind.from_catalogue is not None:
@@ -114,8 +127,9 @@ def raw_writes(store: GraphStore, path: Path) -> dict[str, Any]:
     return {"rows": rows, "written": written, "seconds": round(seconds, 1), "rows_per_s": round(written / seconds)}
 
 
-def run_cell(engine: str, organizations: int, path: Path, work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    out: dict[str, Any] = {"engine": engine, "organizations": organizations,
+def run_cell(engine: str, organizations: int, path: Path, work: Path, args: argparse.Namespace,
+             mapping: Path | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"engine": engine, "organizations": organizations, "source": str(path.name),
                            "measured": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                            "write_batch_size": settings.WRITE_BATCH_SIZE, "load_chunk_size": settings.LOAD_CHUNK_SIZE}
     if args.baseline:
@@ -123,7 +137,7 @@ def run_cell(engine: str, organizations: int, path: Path, work: Path, args: argp
         with engine_store(engine, work / "raw", keep=False) as (store, _):
             store.apply_schema()
             load_catalogue(store)
-            out["raw_writes"] = raw_writes(store, path)
+            out["raw_writes"] = raw_writes(store, path, mapping)
             out["raw_engine_peak_rss_mib"] = peak_rss_mib(getattr(store, "engine_pid", None))
         print(f"[{engine} {organizations:,}] {json.dumps(out['raw_writes'])}", flush=True)
         shutil.rmtree(work / "raw", ignore_errors=True)
@@ -142,7 +156,7 @@ def run_cell(engine: str, organizations: int, path: Path, work: Path, args: argp
             profiler.start()
         started = time.perf_counter()
         cpu = time.process_time()
-        report = Loader(store, progress=False).load_path(path)
+        report = Loader(store, progress=False).load_path(path, mapping)
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu
         if profiler is not None:
@@ -224,21 +238,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path, default=None,
                         help="write a pyinstrument profile of each load (wall and CPU time) into this directory")
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",") if s]
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    wrong = [s for s in sizes if s != "real" and not s.isdigit()]
+    if wrong:
+        parser.error(f"--sizes: expected numbers of organisations or `real`, got {', '.join(wrong)}")
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(engines) - set(ENGINES)
     if unknown:
         parser.error(f"unknown engine(s) {', '.join(sorted(unknown))}: expected {', '.join(ENGINES)}")
     results: dict[str, Any] = json.loads(args.results.read_text()) if args.results.exists() else {}
-    for organizations in sizes:
-        path = bundle(args.bundles, organizations, args.seed)
+    for size in sizes:
+        mapping: Path | None = None
+        if size == "real":
+            if not REAL.is_dir():
+                print(f"skipped the real data: {REAL} is not there (see ../shared/realdata/README.md)", flush=True)
+                continue
+            path, mapping, organizations = REAL, MAPPING, 0
+        else:
+            organizations = int(size)
+            path = bundle(args.bundles, organizations, args.seed)
         for engine in engines:
-            cell = run_cell(engine, organizations, path, args.work / f"{engine}-{organizations}", args)
+            cell = run_cell(engine, organizations, path, args.work / f"{engine}-{size}", args, mapping)
             cell["batch"] = args.batch
-            results.setdefault(str(organizations), {})[engine] = cell
+            if size == "real":
+                cell["organizations"] = cell["load"]["loaded"].get("organizations", 0)
+            results.setdefault(size, {})[engine] = cell
             args.results.parent.mkdir(parents=True, exist_ok=True)
             args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-            print(f"\n{engine}, {organizations:,} organisations ({cell['load']['rows']:,} rows), "
+            what = "the 2019 registrations, " if size == "real" else ""
+            print(f"\n{engine}, {what}{cell['organizations']:,} organisations ({cell['load']['rows']:,} rows), "
                   f"{args.requests} requests per figure:\n\n{table(cell)}\n", flush=True)
     return 0
 

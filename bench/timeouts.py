@@ -18,6 +18,7 @@ import random
 import shutil
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -72,16 +73,16 @@ def run(store: Timed, subjects: int, seed: int) -> dict[str, Any]:
              [:settings.MAX_BATCH_SIZE]]
     results = {
         "neighbourhood(depth: 4, first: 200)": measure(store, "neighbourhood depth 4", [
-            lambda r=r: network.neighbourhood(store, r, depth=4, node_cap=200, max_nodes=settings.MAX_PAGE_SIZE)
+            partial(network.neighbourhood, store, r, depth=4, node_cap=200, max_nodes=settings.MAX_PAGE_SIZE)
             for r in refs]),
         "groups(depth: 4)": measure(store, "groups depth 4", [
-            lambda r=r: analytics.groups(store, r, depth=4) for r in refs]),
+            partial(analytics.groups, store, r, depth=4) for r in refs]),
         "relatedRisk(maxHops: 6)": measure(store, "relatedRisk 6 hops", [
-            lambda r=r: network.related_risk(store, r, max_hops=6) for r in refs]),
+            partial(network.related_risk, store, r, max_hops=6) for r in refs]),
         "paths(maxHops: 6)": measure(store, "paths 6 hops", [
-            lambda a=a, b=b: network.paths(store, a, b, max_hops=6) for a, b in pairs]),
+            partial(network.paths, store, a, b, max_hops=6) for a, b in pairs]),
         "ownership(UP, maxDepth: 6)": measure(store, "ownership up 6", [
-            lambda u=u: ownership.ownership(store, u, max_depth=6) for u in (held[:subjects] or picks)]),
+            partial(ownership.ownership, store, u, max_depth=6) for u in (held[:subjects] or picks)]),
         f"checkBatch({settings.MAX_BATCH_SIZE} subjects)": measure(store, "checkBatch", [
             lambda: checks.check_subjects(store, batch, "BANK_CREDIT")]),
     }
