@@ -81,6 +81,7 @@ Enforcement is declarative, on the schema fields; resolvers do not look at roles
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import secrets
@@ -624,18 +625,29 @@ class OperationScope(SchemaExtension):
 
 
 class AccessLogFlush(SchemaExtension):
-    """Stores the request's access records in one write once execution has resolved, before the response is
-    sent. If they cannot be stored, the response carries no data, only the error (STORE_UNAVAILABLE: 503): what
-    was looked up is never shown unlogged."""
+    """Stores the request's access records once execution has resolved, before the response is sent: it waits for
+    the writes already started (a check's, `AccessRecords.append_now`) and appends the rest in one write. If they
+    cannot be stored, the response carries no data, only the error (STORE_UNAVAILABLE: 503): what was looked up
+    is never shown unlogged."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         yield
         context = self.execution_context.context
         records = getattr(context, "access", None)
-        if records is None or not records.rows:
+        if records is None:
             return
+        started, rows = records.take_started(), records.take()
         try:
-            await run_blocking(audit.append, context.store, records.take())  # off the event loop
+            failure: BaseException | None = None
+            for write in started:  # every one is waited for, even after a failure: none is left behind unseen
+                try:
+                    await asyncio.wrap_future(write)
+                except CreditGraphError as exc:
+                    failure = failure or exc
+            if failure is not None:
+                raise failure
+            if rows:
+                await run_blocking(audit.append, context.store, rows)  # off the event loop
         except CreditGraphError as exc:
             result = self.execution_context.result
             if result is not None:

@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +15,9 @@ from graphql.pyutils import Path
 from strawberry.dataloader import DataLoader
 
 from api.auth import ANONYMOUS, Principal
-from api.offload import run_blocking
+from api.offload import EXECUTOR, run_blocking
 from graph.store import GraphStore
-from queries import lookup
+from queries import audit, lookup
 from queries import network as net
 
 
@@ -86,15 +87,31 @@ class Purposes:
 
 @dataclass
 class AccessRecords:
-    """The access records of one request, appended in one write once it has resolved (api/auth.py
-    `AccessLogFlush`): a response is sent only after its records are stored, so nothing is disclosed unlogged."""
+    """The access records of one request, appended once it has resolved (api/auth.py `AccessLogFlush`): a
+    response is sent only after its records are stored, so nothing is disclosed unlogged. Most are appended in one
+    write at the end; a check's records are appended as soon as its results exist (`append_now`), so that the
+    engine stores them while the response is built (a checkBatch of 1,000 builds for as long as its records take
+    to store), and the flush waits for that write too."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     # (root field, person id) pairs already recorded: a person read twice under one root field is one record.
     persons_read: set[tuple[str, str]] = field(default_factory=set)
+    # The writes `append_now` started; the flush waits for each (and fails the response if one failed).
+    started: list[Future[list[int]]] = field(default_factory=list)
 
     def add(self, *rows: dict[str, Any]) -> None:
         self.rows.extend(rows)
+
+    def append_now(self, store: GraphStore, rows: Sequence[dict[str, Any]]) -> None:
+        """Start appending `rows` on the store pool now. Submitted in the pool thread's own context, not the
+        request's: like the flush, the write is outside the request's wall-clock budget (a request that used it
+        up is still logged)."""
+        if rows:
+            self.started.append(EXECUTOR.submit(audit.append, store, list(rows)))
+
+    def take_started(self) -> list[Future[list[int]]]:
+        started, self.started = self.started, []
+        return started
 
     def first_read(self, path: Path, pid: str) -> bool:
         """True the first time this person is read under this root field in the request."""

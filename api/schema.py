@@ -153,9 +153,9 @@ def _run_checks(info: Info, refs: list[subjects.SubjectRef], scenario: Any, as_o
     recorded for the field; a checked person is named by its check's record (no separate `readPerson`)."""
     context = info.context
     results = checks.check_subjects(context.store, refs, scenario.value, as_of)
-    context.access.add(*audit.check_records(results, who=context.who, role=context.role,
-                                            purpose=context.purposes.of(info.path), operation=operation,
-                                            key_id=context.principal.key_id))
+    context.access.append_now(context.store, audit.check_records(
+        results, who=context.who, role=context.role, purpose=context.purposes.of(info.path), operation=operation,
+        key_id=context.principal.key_id))
     for ref in refs:
         if ref.kind == "PERSON":
             context.access.first_read(info.path, ref.key)

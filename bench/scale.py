@@ -51,7 +51,7 @@ from graph.store import GraphStore, load_bounds
 from loaders.csv_bundle import iter_csv_bundle
 from loaders.mapped import load_mapping, read_mapped
 from loaders.measures import load_catalogue
-from loaders.pipeline import _KIND_ORDER, Loader, Parsed, _Batches, _chunks, _Seen
+from loaders.pipeline import _KIND_ORDER, Loader, Parsed, _Batches, _chunks, _long_lived_state_frozen, _Seen
 from loaders.records import Record
 
 SIZES = (10_000, 100_000, 1_000_000)
@@ -113,13 +113,14 @@ def raw_writes(store: GraphStore, path: Path, mapping: Path | None = None) -> di
             written += store.write_rows(statement, batch, batch_size=len(batch))
         seconds += time.perf_counter() - started
 
-    with load_bounds():
+    with load_bounds(), _long_lived_state_frozen() as freeze:  # as the loader does (its untimed parse is long)
         for kind, chunk in _chunks(source_records(path, mapping), settings.LOAD_CHUNK_SIZE):
             parsed = [p.row for p in Loader._parse_chunk(kind, chunk, seen, Parsed())]
             for row in parsed:
                 if kind.from_catalogue is not None:
                     kind.from_catalogue(row, catalogue)
             rows += len(parsed)
+            freeze()
             pending = [(statement, batch) for _, statement, batch in batches.rest(before=kind.name)]
             pending += list(batches.add(kind, parsed))
             write(pending)

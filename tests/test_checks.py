@@ -350,6 +350,28 @@ def test_bad_subject_refs_give_clear_errors(graph: GraphStore, api: ApiClient, s
     assert error["extensions"]["code"] == code
 
 
+def test_a_check_whose_access_record_cannot_be_stored_shows_nothing(graph: GraphStore, api: ApiClient) -> None:
+    """A check's records are stored while its response is built (api/context.py `AccessRecords.append_now`), and
+    the response waits for that write: when it fails, the response carries the error and no verdict."""
+    check(api, {"uscc": A}, purpose="CREDIT_APPROVAL: loan 1")  # record 1
+    # The next record takes sequence number 2: a record already holding it makes the append fail on the log's
+    # unique key, in the engine itself (one check's record, and a batch's two).
+    graph.write("CREATE (:AccessRecord {seq: 2, operation: 'planted'})")
+    for query, variables in ((CHECK, {"subject": {"uscc": B}, "scenario": "BANK_CREDIT", "asOf": AS_OF}),
+                             (BATCH, {"subjects": [{"uscc": B}, {"uscc": CLEAN}], "asOf": AS_OF})):
+        body = api.post(query, {**variables, "purpose": "CREDIT_APPROVAL: loan 2"} if query is CHECK else variables)
+        assert body.get("errors") and body.get("data") is None, body
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "STORE_ERROR" and "AccessRecord" in error["message"], error
+    # Nothing was half-appended: the log still holds the first record and the planted one, and the next check that
+    # can be stored (after the planted record is gone) takes the next number.
+    graph.write("MATCH (a:AccessRecord {operation: 'planted'}) DELETE a")
+    check(api, {"uscc": CLEAN}, purpose="CREDIT_APPROVAL: loan 3")
+    log = api.gql("{ accessLog(first: 10) { nodes { seq operation subject purpose } } }")["accessLog"]["nodes"]
+    assert [(r["seq"], r["subject"], r["purpose"]) for r in log] == [
+        (1, A, "CREDIT_APPROVAL: loan 1"), (2, CLEAN, "CREDIT_APPROVAL: loan 3")]
+
+
 def test_unknown_scenario_is_refused_by_the_schema(graph: GraphStore, api: ApiClient) -> None:
     [error] = api.errors(CHECK, {"subject": {"uscc": A}, "scenario": "CASINO_LICENCE"})
     assert "CASINO_LICENCE" in error["message"]
