@@ -15,7 +15,7 @@ from graphql.pyutils import Path
 from strawberry.dataloader import DataLoader
 
 from api.auth import ANONYMOUS, Principal
-from api.offload import EXECUTOR, run_blocking
+from api.offload import run_blocking, start_blocking
 from graph.store import GraphStore
 from queries import audit, lookup
 from queries import network as net
@@ -107,7 +107,7 @@ class AccessRecords:
         request's: like the flush, the write is outside the request's wall-clock budget (a request that used it
         up is still logged)."""
         if rows:
-            self.started.append(EXECUTOR.submit(audit.append, store, list(rows)))
+            self.started.append(start_blocking(audit.append, store, list(rows)))
 
     def take_started(self) -> list[Future[list[int]]]:
         started, self.started = self.started, []

@@ -1,7 +1,7 @@
 """Store calls off the event loop: every statement the API runs goes through a bounded thread pool, so that one
 slow statement holds one thread while the loop goes on serving the other requests.
 
-Two ways in, both here:
+Three ways in, all here:
 - `run_blocking(fn, *args)`: await a blocking call on the pool, in a copy of the caller's context (contextvars do
   not cross into executor threads by themselves: the request's wall-clock budget, graph/store.py
   `request_budget`, is a contextvar, and the copy carries it; its `_Budget` object is shared, so a write in the
@@ -12,6 +12,8 @@ Two ways in, both here:
   the outermost extension, to every sync root field of the schema (api/schema.py), and fields below the root that
   call the store carry it explicitly (`Person.idNumberUnmasked`). Async resolvers are left alone: they await
   DataLoaders, whose batch functions use `run_blocking`.
+- `start_blocking(fn, *args)`: start a call on the pool now and wait for it later (a check's access records,
+  api/context.py `AccessRecords.append_now`), in the pool thread's own context, so outside the request's budget.
 
 The pool has settings.STORE_THREADS threads. The store clients are safe for that: redis-py's connection pool (the
 FalkorDB client) and the Neo4j driver hand each thread its own connection (pools of 100 by default, well above
@@ -24,7 +26,7 @@ import asyncio
 import contextvars
 import functools
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from strawberry.extensions import FieldExtension
@@ -42,6 +44,11 @@ async def run_blocking(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     context = contextvars.copy_context()
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(EXECUTOR, functools.partial(context.run, fn, *args, **kwargs))
+
+
+def start_blocking(fn: Callable[..., T], /, *args: Any) -> Future[T]:
+    """`fn(*args)` started on the store pool; its future, to be awaited with `asyncio.wrap_future`."""
+    return EXECUTOR.submit(fn, *args)
 
 
 class Blocking(FieldExtension):
