@@ -130,24 +130,25 @@ def raw_writes(store: GraphStore, path: Path, mapping: Path | None = None) -> di
 
 def run_cell(engine: str, organizations: int, path: Path, work: Path, args: argparse.Namespace,
              mapping: Path | None = None) -> dict[str, Any]:
+    cell = f"{organizations:,}" if mapping is None else path.name  # how the progress lines name the cell
     out: dict[str, Any] = {"engine": engine, "organizations": organizations, "source": str(path.name),
                            "measured": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                            "write_batch_size": settings.WRITE_BATCH_SIZE, "load_chunk_size": settings.LOAD_CHUNK_SIZE}
     if args.baseline:
-        print(f"[{engine} {organizations:,}] baseline: raw batched writes …", flush=True)
+        print(f"[{engine} {cell}] baseline: raw batched writes …", flush=True)
         with engine_store(engine, work / "raw", keep=False) as (store, _):
             store.apply_schema()
             load_catalogue(store)
             out["raw_writes"] = raw_writes(store, path, mapping)
             out["raw_engine_peak_rss_mib"] = peak_rss_mib(getattr(store, "engine_pid", None))
-        print(f"[{engine} {organizations:,}] {json.dumps(out['raw_writes'])}", flush=True)
+        print(f"[{engine} {cell}] {json.dumps(out['raw_writes'])}", flush=True)
         shutil.rmtree(work / "raw", ignore_errors=True)
 
     with engine_store(engine, work / "loaded", keep=args.keep) as (store, env):
         engine_pid = getattr(store, "engine_pid", None)
         store.apply_schema()
         load_catalogue(store)
-        print(f"[{engine} {organizations:,}] the loader …", flush=True)
+        print(f"[{engine} {cell}] the loader …", flush=True)
         reset_peak_rss()
         profiler = None
         if args.profile is not None:
@@ -176,7 +177,7 @@ def run_cell(engine: str, organizations: int, path: Path, work: Path, args: argp
             "loaded": report.loaded,
         }
         out["engine_peak_rss_mib_after_load"] = peak_rss_mib(engine_pid)
-        print(f"[{engine} {organizations:,}] {json.dumps(out['load'], ensure_ascii=False)}", flush=True)
+        print(f"[{engine} {cell}] {json.dumps(out['load'], ensure_ascii=False)}", flush=True)
 
         api: dict[str, Any] = {}
 
@@ -186,7 +187,7 @@ def run_cell(engine: str, organizations: int, path: Path, work: Path, args: argp
         out.update(workload(store, env, args, api_done=api_done))
         out["api_peak_rss_mib"] = api.get("peak_rss_mib")
         out["engine_peak_rss_mib"] = peak_rss_mib(engine_pid)
-    print(f"[{engine} {organizations:,}] done", flush=True)
+    print(f"[{engine} {cell}] done", flush=True)
     return out
 
 
