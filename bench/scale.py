@@ -49,9 +49,17 @@ from graph import settings
 from graph.statements import lookup
 from graph.store import GraphStore, load_bounds
 from loaders.csv_bundle import iter_csv_bundle
-from loaders.mapped import load_mapping, read_mapped
 from loaders.measures import load_catalogue
-from loaders.pipeline import _KIND_ORDER, Loader, Parsed, _Batches, _chunks, _long_lived_state_frozen, _Seen
+from loaders.pipeline import (
+    Loader,
+    Parsed,
+    _Batches,
+    _chunks,
+    _long_lived_state_frozen,
+    _Seen,
+    in_load_order,
+    read_path,
+)
 from loaders.records import Record
 
 SIZES = (10_000, 100_000, 1_000_000)
@@ -93,8 +101,9 @@ def source_records(path: Path, mapping: Path | None) -> Iterable[Record]:
     """The source's records in load order, as the loader reads them: a bundle as it goes, a mapped source whole."""
     if mapping is None:
         return iter_csv_bundle(path, [])
-    records, _ = read_mapped(path, load_mapping(mapping))
-    return sorted(records, key=lambda record: _KIND_ORDER[record.kind])
+    records, _, _ = read_path(path, mapping)
+    assert isinstance(records, list)  # a mapped source is read whole
+    return in_load_order(records)
 
 
 def raw_writes(store: GraphStore, path: Path, mapping: Path | None = None) -> dict[str, Any]:
@@ -176,6 +185,8 @@ def run_cell(engine: str, organizations: int, path: Path, work: Path, args: argp
             "loader_process_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "loaded": report.loaded,
         }
+        if mapping is not None:  # a real source: its organisations are what the load wrote
+            out["organizations"] = report.loaded.get("organizations", 0)
         out["engine_peak_rss_mib_after_load"] = peak_rss_mib(engine_pid)
         print(f"[{engine} {cell}] {json.dumps(out['load'], ensure_ascii=False)}", flush=True)
 
@@ -262,8 +273,6 @@ def main(argv: list[str] | None = None) -> int:
         for engine in engines:
             cell = run_cell(engine, organizations, path, args.work / f"{engine}-{size}", args, mapping)
             cell["batch"] = args.batch
-            if size == "real":
-                cell["organizations"] = cell["load"]["loaded"].get("organizations", 0)
             results.setdefault(size, {})[engine] = cell
             args.results.parent.mkdir(parents=True, exist_ok=True)
             args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False))

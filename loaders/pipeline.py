@@ -120,6 +120,11 @@ def read_path(path: Path, mapping: Path | None = None
 _KIND_ORDER = {name: position for position, name in enumerate(RECORD_KINDS)}
 
 
+def in_load_order(records: Iterable[Record]) -> list[Record]:
+    """Records kind by kind in load order, each kind in input order (the sort is stable)."""
+    return sorted(records, key=lambda record: _KIND_ORDER[record.kind])
+
+
 def _chunks(records: Iterable[Record], size: int) -> Iterator[tuple[RecordKind, list[Record]]]:
     """Consecutive records of one kind, at most `size` at a time; the kinds must come in load order."""
     chunk: list[Record] = []
@@ -263,7 +268,7 @@ class Loader:
         if isinstance(records, OrderedRecords):
             stream: Iterable[Record] = records.read(report.rejects)
         else:
-            stream = sorted(records, key=lambda record: _KIND_ORDER[record.kind])  # stable: input order per kind
+            stream = in_load_order(records)
         # A load is not held to the request bounds (graph/settings.py LOAD_TIMEOUT_SECONDS).
         with load_bounds(), _long_lived_state_frozen() as freeze:
             catalogue: dict[str, Any] | None = None
@@ -322,7 +327,7 @@ class Loader:
         References are not checked here (that needs the store)."""
         parsed = Parsed()
         seen = _Seen()
-        for kind, chunk in _chunks(sorted(records, key=lambda record: _KIND_ORDER[record.kind]), 1 << 62):
+        for kind, chunk in _chunks(in_load_order(records), 1 << 62):
             rows = self._parse_chunk(kind, chunk, seen, parsed)
             parsed.rows.setdefault(kind.name, []).extend(rows)
         return parsed
