@@ -268,10 +268,11 @@ class FalkorStore(GraphStore):
         seconds = self.statement_timeout(read_only)
         try:
             timeout = self._timeout_ms(seconds)
+            text = dialect.falkordb_query(query, params)  # the parameters written into the statement's text
             if read_only:
-                result = self._graph.ro_query(query, params or {}, timeout=timeout)
+                result = self._graph.ro_query(text, None, timeout=timeout)
             else:
-                result = self._graph.query(query, params or {}, timeout=timeout)
+                result = self._graph.query(text, None, timeout=timeout)
         except (redis.ConnectionError, redis.TimeoutError, ConnectionError) as exc:
             raise StoreUnavailable(f"the embedded engine is not reachable: {exc}") from exc
         except redis.ResponseError as exc:
