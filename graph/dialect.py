@@ -97,9 +97,10 @@ def apply_falkordb_schema(run: Callable[[str], Any], command: Callable[..., Any]
 def falkordb_query(query: str, params: Mapping[str, Any] | None) -> str:
     """`query` with its parameters in FalkorDB's `CYPHER` header: the text the FalkorDB client would send for
     `graph.query(query, params)`, built with less Python per value (the client dispatches every value through
-    `isinstance` chains and per-string helper calls). Anything other than str, int, float, bool, None and plain
-    lists, tuples and dicts with identifier-safe keys is left to the client's own function, so the output never
-    differs from it."""
+    `isinstance` chains and per-string helper calls). A value other than str, int, float, bool, None and plain
+    lists, tuples and dicts with non-empty str keys without backticks is left to the client's own function, so
+    the text never differs from it. A parameter name must be such a str (the statements' names are): the client
+    refuses the same str names with a ValueError, as this does; it would print a name of another type."""
     if not params:
         return query if params is None else "CYPHER " + query
     from falkordb.helpers import stringify_param_value
