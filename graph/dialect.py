@@ -6,7 +6,10 @@ The statements in `graph.statements` are written once and run on both; what cann
 - parameters: FalkorDB takes them as Cypher literals in a `CYPHER name=value …` header before the statement. Its
   client builds that header one value at a time in Python (`falkordb.helpers.stringify_param_value`), 10 µs a
   loader row, a third of the raw write's cost; `falkordb_query` writes the same text in about 6 µs
-  (tests/test_dialect.py holds it to the client's output);
+  (tests/test_dialect.py holds it to the client's output). A string holding U+0000 cannot be stored there (the
+  engine's strings end at it; the client sends it and the engine rejects the statement as a syntax error):
+  `falkordb_query` refuses it as InvalidInput. Neo4j stores it; the loaders and the API refuse control characters
+  in free text on both (graph/model.py `text_fault`);
 - result values: FalkorDB returns maps as OrderedDict, Neo4j as its own types; both become plain dicts;
 - statement timeouts (measured on FalkorDB 4.16 and Neo4j 5.26, tests/test_timeouts.py):
   - FalkorDB takes `TIMEOUT <ms>` on GRAPH.QUERY / GRAPH.RO_QUERY, whole milliseconds (0 or none: the server's
@@ -31,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph import settings
+from graph.errors import InvalidInput
 from graph.statements import ddl
 
 
@@ -137,6 +141,9 @@ def _key(key: Any) -> str | None:
 def _literal(value: Any, fallback: Callable[[Any], str]) -> str:
     kind = type(value)
     if kind is str:
+        if "\x00" in value:  # the engine's strings end at U+0000: what follows would be lost or misread
+            raise InvalidInput("a text value holds the NUL character (U+0000), which the embedded engine cannot "
+                               f"store: {value[:40]!r}")
         if "\\" in value or '"' in value:
             value = value.replace("\\", "\\\\").replace('"', '\\"')
         return '"' + value + '"'

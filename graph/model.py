@@ -209,6 +209,22 @@ _NO_ROLE: dict[str, str] = {
 _TITLE_SEPARATORS = re.compile(r"[/、,;&及兼]")
 
 
+# Control characters free text may not hold: every one below U+0020 except tab and line feed. U+0000 in
+# particular cannot be stored by the embedded engine at all (its strings end there), so the rule keeps both
+# engines holding the same text.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f]")
+
+
+def text_fault(value: str, max_length: int) -> str | None:
+    """What is wrong with `value` as free text of at most `max_length` characters (a name, a note, a reason),
+    or None. One rule for loaders and the API alike."""
+    if len(value) > max_length:
+        return f"is longer than {max_length} characters"
+    if CONTROL_CHARACTERS.search(value):
+        return "contains control characters"
+    return None
+
+
 class UnknownTitle(ValueError):
     """A title (or a part of a compound title) that names no known role. `part` is the part at fault (the whole
     title when it is not compound), `reason` says in plain English what is wrong."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +30,7 @@ from graph.model import (
     Severity,
     UnknownTitle,
     roles_from_title,
+    text_fault,
 )
 from graph.resolution import normalise_name
 
@@ -45,10 +45,6 @@ class RowError(ValueError):
         self.value = value
 
 
-# Control characters a text field may not hold: every one below U+0020 except tab and line feed.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
-
-
 def text(raw: Raw, field: str, *, required: bool = False, max_length: int = 2000) -> str | None:
     value = raw.get(field)
     if value is None:
@@ -60,10 +56,9 @@ def text(raw: Raw, field: str, *, required: bool = False, max_length: int = 2000
         if required:
             raise RowError(field, "is required")
         return None
-    if len(value) > max_length:
-        raise RowError(field, f"is longer than {max_length} characters", value[:40] + "…")
-    if _CONTROL.search(value):
-        raise RowError(field, "contains control characters", value[:40])
+    fault = text_fault(value, max_length)
+    if fault is not None:
+        raise RowError(field, fault, value[:40] + ("…" if len(value) > 40 else ""))
     return value
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from graph import resolution as res
 from graph import settings
 from graph.errors import InvalidInput, NotFound
-from graph.model import CandidateStatus, IdentityCertainty, JudgementVerdict
+from graph.model import CandidateStatus, IdentityCertainty, JudgementVerdict, text_fault
 from graph.resolution import Candidate, Judgement, Mention, Pair
 from graph.statements import audit
 from graph.statements import identity as q
@@ -386,8 +386,9 @@ def _text(value: str | None, field: str, max_length: int) -> str:
         raise InvalidInput(f"{field}: must be text", field=field)
     if not text:
         raise InvalidInput(f"{field}: is required", field=field)
-    if len(text) > max_length:
-        raise InvalidInput(f"{field}: at most {max_length} characters, got {len(text)}", field=field)
+    fault = text_fault(text, max_length)
+    if fault is not None:
+        raise InvalidInput(f"{field}: {fault}", field=field)
     return text
 
 

@@ -41,7 +41,7 @@ from typing import Any, Literal, overload
 
 from graph import rules, settings
 from graph.errors import CreditGraphError, InvalidInput, NotFound
-from graph.model import LIVE_STATUSES, EntryStatus, Leniency
+from graph.model import LIVE_STATUSES, EntryStatus, Leniency, text_fault
 from graph.statements import lifecycle as st
 from graph.statements import lookup, writes
 from graph.store import GraphStore
@@ -135,8 +135,9 @@ def _text(value: str | None, field: str, *, required: bool = True,
         if required:
             raise InvalidInput(f"{field}: is required", field=field)
         return None
-    if len(value) > max_length:
-        raise InvalidInput(f"{field}: at most {max_length} characters", field=field)
+    fault = text_fault(value, max_length)
+    if fault is not None:
+        raise InvalidInput(f"{field}: {fault}", field=field)
     return value
 
 

@@ -18,7 +18,7 @@ from graph.model import DocumentKind
 from graph.store import GraphStore
 from loaders.load_command import Exit, run_load
 from loaders.pipeline import Loader
-from loaders.rows import RowError, date
+from loaders.rows import RowError, date, text
 from queries import lookup
 from tests.conftest import ApiClient, uscc
 from tests.test_lifecycle import (
@@ -82,6 +82,30 @@ def test_every_date_of_a_due_process_step_is_held_to_the_rule(graph: GraphStore,
     assert error["extensions"] == {"code": "INVALID_INPUT", "field": "correctedFields.end"}
     errors = api.errors('mutation { sweepExpired(today: "1800-01-01") { eventId } }')
     assert errors[0]["extensions"] == {"code": "INVALID_INPUT", "field": "today"}
+
+
+# -------------------------------------------------------------------------------------------------- text
+
+
+@pytest.mark.parametrize("bad", ["拒不\x00履行", "拒不\x07履行", "\x1b[31m拒不履行"])
+def test_free_text_with_control_characters_is_refused_alike_on_both_engines_and_by_the_loader(
+        graph: GraphStore, api: ApiClient, bad: str) -> None:  # noqa: F811
+    # U+0000 cannot be stored by the embedded engine at all; the rule (graph/model.py text_fault) refuses it and
+    # the other control characters before any engine sees them, so both engines hold the same text.
+    with pytest.raises(RowError) as refused:
+        text({"reason": bad}, "reason")
+    assert refused.value.reason == "contains control characters"
+    before = lookup.entries_of_organizations(graph, [uscc(1)])
+    query = PROPOSE_WITH_ACT_DATE.replace('reason: "拒不履行"', "reason: $reason").replace(
+        "$actDate: Date)", "$actDate: Date, $reason: String!)")
+    [error] = api.errors(query, {"start": START, "end": END, "actDate": None, "reason": bad})
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "reason"}, error
+    assert error["message"] == "reason: contains control characters"
+    assert lookup.entries_of_organizations(graph, [uscc(1)]) == before  # nothing was proposed
+    entry_id = effective(api)  # a good reason still goes through, and the next step's text is held to the rule
+    [error] = mutate(api, "fileObjection(entryId: $entryId, grounds: $grounds)", errors=True, entryId=entry_id,
+                     grounds=bad)
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "grounds"}, error
 
 
 # ----------------------------------------------------------------------------------------------- numbers
