@@ -77,6 +77,8 @@ _NOT_ALLOWED = itertools.repeat(-1)  # the value of a character outside USCC_CHA
 USCC_WEIGHTS: tuple[int, ...] = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 ORG_CODE_WEIGHTS: tuple[int, ...] = (3, 7, 9, 10, 5, 8, 4, 2)
+# The value of each character of an organisation code: digits 0-9, letters A-Z 10-35.
+_ORG_CODE_VALUES = {c: i for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
 
 ID_WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
@@ -179,17 +181,12 @@ def organization_code_check_char(body8: str) -> str:
     if len(text) != 8:
         raise InvalidIdentifier("organization_code", body8,
                                 f"an organisation code body is 8 characters, got {len(text)}")
-    total = 0
-    for position, (char, weight) in enumerate(zip(text, ORG_CODE_WEIGHTS, strict=True), start=1):
-        if "0" <= char <= "9":
-            v = ord(char) - ord("0")
-        elif "A" <= char <= "Z":
-            v = ord(char) - ord("A") + 10
-        else:
-            raise InvalidIdentifier("organization_code", body8, f"character {_describe(char)} at position "
-                                    f"{position} is not allowed in an organisation code")
-        total += v * weight
-    c = 11 - total % 11
+    values = list(map(_ORG_CODE_VALUES.get, text, _NOT_ALLOWED))
+    if -1 in values:
+        position = values.index(-1)
+        raise InvalidIdentifier("organization_code", body8, f"character {_describe(text[position])} at position "
+                                f"{position + 1} is not allowed in an organisation code")
+    c = 11 - sum(map(operator.mul, values, ORG_CODE_WEIGHTS)) % 11
     return "X" if c == 10 else "0" if c == 11 else str(c)
 
 
@@ -303,7 +300,17 @@ def id_check_char(first17: str) -> str:
     text = first17.strip() if isinstance(first17, str) else ""
     if len(text) != 17 or not all("0" <= c <= "9" for c in text):
         raise InvalidIdentifier("id_number", mask_id_number(text), "the check character needs 17 digits")
-    return ID_CHECK_CHARS[(sum(map(operator.mul, map(int, text), ID_WEIGHTS))) % 11]
+    return _id_check(text)
+
+
+# The digits' code points minus 48 are their values: sum(w * (b - 48)) = sum(w * b) - 48 * sum(w), and the
+# bytes of an ASCII string are those code points, without an int() per digit.
+_ID_OFFSET = 48 * sum(ID_WEIGHTS)
+
+
+def _id_check(digits17: str) -> str:
+    """The check character of 17 ASCII digits (not checked here)."""
+    return ID_CHECK_CHARS[(sum(map(operator.mul, digits17.encode("ascii"), ID_WEIGHTS)) - _ID_OFFSET) % 11]
 
 
 def validate_id_number(s: str, today: dt.date | None = None) -> str:
@@ -312,31 +319,33 @@ def validate_id_number(s: str, today: dt.date | None = None) -> str:
     if not isinstance(s, str):
         raise InvalidIdentifier("id_number", None, f"an ID number is a string, got {type(s).__name__}")
     text, note = _fold(s)
-    masked = mask_id_number(text)
     if len(text) != 18:
-        raise InvalidIdentifier("id_number", masked, f"ID number must be 18 characters, got {len(text)}{note}")
-    for position, char in enumerate(text, start=1):
-        if "0" <= char <= "9" or (char == "X" and position == 18):
-            continue
-        what = "a digit or X" if position == 18 else "a digit"
-        # Showing the offending character reveals nothing personal: ASCII digits never get here.
-        raise InvalidIdentifier("id_number", masked, f"character {_describe(char)} at position {position}{note} "
-                                                     f"of the ID number must be {what}")
+        raise InvalidIdentifier("id_number", mask_id_number(text),
+                                f"ID number must be 18 characters, got {len(text)}{note}")
+    if not (text.isascii() and text[:17].isdigit() and (text[17] == "X" or text[17].isdigit())):
+        for position, char in enumerate(text, start=1):
+            if "0" <= char <= "9" or (char == "X" and position == 18):
+                continue
+            what = "a digit or X" if position == 18 else "a digit"
+            # Showing the offending character reveals nothing personal: ASCII digits never get here.
+            raise InvalidIdentifier("id_number", mask_id_number(text), f"character {_describe(char)} at position "
+                                                              f"{position}{note} of the ID number must be {what}")
     if text[:2] not in ID_PROVINCE_CODES:
         # The two digits name a province at most (the masked form shows three): nothing personal.
-        raise InvalidIdentifier("id_number", masked, f"the province code (positions 1-2) {text[:2]!r} is not a "
-                                                     "province-level division (GB/T 2260, or 83 of a residence "
-                                                     "permit)")
+        raise InvalidIdentifier("id_number", mask_id_number(text),
+                                f"the province code (positions 1-2) {text[:2]!r} is not a province-level division "
+                                "(GB/T 2260, or 83 of a residence permit)")
     try:
         birth = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
-        raise InvalidIdentifier("id_number", masked,
+        raise InvalidIdentifier("id_number", mask_id_number(text),
                                 "the birth date (positions 7-14) is not a valid calendar date") from None
     if birth > (today or dt.date.today()):
-        raise InvalidIdentifier("id_number", masked, "the birth date (positions 7-14) is in the future")
-    expected = id_check_char(text[:17])
+        raise InvalidIdentifier("id_number", mask_id_number(text), "the birth date (positions 7-14) is in the future")
+    expected = _id_check(text[:17])
     if text[17] != expected:
-        raise InvalidIdentifier("id_number", masked, f"check character is {text[17]!r}, expected {expected!r}")
+        raise InvalidIdentifier("id_number", mask_id_number(text),
+                                f"check character is {text[17]!r}, expected {expected!r}")
     return text
 
 

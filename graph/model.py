@@ -7,6 +7,7 @@ the data and the users speak them.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import unicodedata
 
@@ -218,6 +219,8 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f]")
 def text_fault(value: str, max_length: int) -> str | None:
     """What is wrong with `value` as free text of at most `max_length` characters (a name, a note, a reason),
     or None. One rule for loaders and the API alike."""
+    if len(value) <= max_length and value.isprintable():  # most text: no control character can be in it
+        return None
     if len(value) > max_length:
         return f"is longer than {max_length} characters"
     if CONTROL_CHARACTERS.search(value):
@@ -248,6 +251,9 @@ def role_from_title(title: str) -> Role | None:
     return _TITLES.get(text.lower())
 
 
+# A load meets the same few hundred titles a million times (NFKC of each was a tenth of parsing a role row): a
+# title is read once. Bounded, as titles come from outside; an unknown title raises each time.
+@functools.lru_cache(maxsize=1 << 14)
 def roles_from_title(title: str) -> tuple[Role, ...]:
     """The canonical roles a title names, each once, in the order of `Role`: a single title (董事长 → DIRECTOR)
     or a compound one (董事长/董事 → DIRECTOR; 董事长兼总经理 → DIRECTOR, SENIOR_MANAGER). UnknownTitle names

@@ -63,6 +63,8 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s")
 
 
+# Names repeat (a person in several sources, common names): each is normalised once. Bounded.
+@functools.lru_cache(maxsize=1 << 16)
 def normalise_name(name: str) -> str:
     """The blocking key of a person's name: NFKC (full-width letters and digits to half-width), whitespace and
     name dots removed, traditional characters simplified, Latin letters case-folded."""

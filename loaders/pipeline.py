@@ -353,7 +353,11 @@ class Loader:
                 report.rejects.append(record.reject(exc.field, exc.reason, exc.value))
                 continue
             identities = kind.identities_of(row)
-            duplicate = next((i for i in identities if i in first), None)
+            duplicate = None
+            for identity in identities:
+                if identity in first:
+                    duplicate = identity
+                    break
             if duplicate is not None:
                 refused[id(record)] = record
                 source, line, entity = first[duplicate]

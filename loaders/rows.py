@@ -8,6 +8,7 @@ both produce raw records, so validation is written once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -66,16 +67,22 @@ def date(raw: Raw, field: str, *, required: bool = False) -> str | None:
     value = text(raw, field, required=required)
     if value is None:
         return None
-    try:
-        parsed = dt.date.fromisoformat(value)
-    except ValueError:
-        raise RowError(field, "is not a date in the form YYYY-MM-DD", value) from None
-    if len(value) != 10:
-        raise RowError(field, "is not a date in the form YYYY-MM-DD", value)
-    problem = rules.date_problem(parsed)
+    problem = _date_fault(value)
     if problem:
         raise RowError(field, problem, value)
     return value
+
+
+# The rows of a load carry a few thousand distinct dates: each is read once. Bounded.
+@functools.lru_cache(maxsize=1 << 16)
+def _date_fault(value: str) -> str | None:
+    if len(value) != 10:
+        return "is not a date in the form YYYY-MM-DD"
+    try:
+        parsed = dt.date.fromisoformat(value)
+    except ValueError:
+        return "is not a date in the form YYYY-MM-DD"
+    return rules.date_problem(parsed)
 
 
 def period(raw: Raw, start_field: str, end_field: str, *, required: bool = False) -> tuple[str | None, str | None]:
@@ -97,10 +104,16 @@ def choice(raw: Raw, field: str, allowed: type, default: str | None = None, *, o
             raise RowError(field, "is required")
         return default
     value = value.upper()
-    names = [m.value for m in allowed]  # type: ignore[attr-defined]
+    names = _vocabulary(allowed)
     if value not in names:
         raise RowError(field, f"must be one of {', '.join(names)}", value)
     return value
+
+
+@functools.cache
+def _vocabulary(allowed: type) -> tuple[str, ...]:
+    """The values of a closed vocabulary in its own order (the enumerations do not change while running)."""
+    return tuple(m.value for m in allowed)  # type: ignore[attr-defined]
 
 
 def flag(raw: Raw, field: str, default: bool) -> bool:
@@ -132,14 +145,19 @@ def codes(raw: Raw, field: str, allowed: type | None = None) -> list[str]:
 def _uscc(raw: Raw, field: str) -> str:
     value = text(raw, field, required=True)
     assert value is not None
+    return _valid_uscc(value, field)
+
+
+def _optional_uscc(raw: Raw, field: str) -> str | None:
+    value = text(raw, field)
+    return None if value is None else _valid_uscc(value, field)
+
+
+def _valid_uscc(value: str, field: str) -> str:
     try:
         return validate_uscc(value)
     except InvalidIdentifier as exc:
         raise RowError(field, exc.reason, value) from None
-
-
-def _optional_uscc(raw: Raw, field: str) -> str | None:
-    return _uscc(raw, field) if text(raw, field) else None
 
 
 def _key(value: str | None) -> str:
