@@ -76,13 +76,25 @@ def _java() -> str:
     return _tool("java", "the local Neo4j needs Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless)")
 
 
+def classpath_stale(classpath_file: Path, sources: list[Path], classes: Path) -> bool:
+    """Whether the launcher must be built again: no classpath yet, a source newer than it, or something it
+    names gone (the compiled classes, or a jar removed from the Maven repository, which would otherwise fail
+    only when the JVM starts, as a missing class)."""
+    if not classpath_file.exists() or not classes.is_dir():
+        return True
+    if classpath_file.stat().st_mtime < max(path.stat().st_mtime for path in sources):
+        return True
+    jars = [Path(entry) for entry in classpath_file.read_text().strip().split(os.pathsep) if entry]
+    return not jars or not all(jar.exists() for jar in jars)
+
+
 def build_classpath() -> str:
-    """Build the launcher (once; again only when the pom or the class changes) and return its classpath."""
+    """Build the launcher (once; again when the pom or the class changes, or what the classpath names is gone) and
+    return its classpath."""
     target = LAUNCHER_DIR / "target"
     classpath_file = target / "classpath.txt"
     sources = [LAUNCHER_DIR / "pom.xml", *sorted((LAUNCHER_DIR / "src").rglob("*.java"))]
-    newest_source = max(path.stat().st_mtime for path in sources)
-    if not classpath_file.exists() or classpath_file.stat().st_mtime < newest_source:
+    if classpath_stale(classpath_file, sources, target / "classes"):
         mvn = _tool("mvn", "the local Neo4j is fetched from Maven Central with Maven (apt-get install maven)")
         command = [
             mvn, "-q", "-B", "-f", str(LAUNCHER_DIR / "pom.xml"),

@@ -113,3 +113,27 @@ def test_a_server_that_refuses_our_password_is_reported_not_taken_over(tmp_path:
     finally:
         server.stop()
     assert not _listening(port)
+
+
+def test_the_launcher_is_built_again_when_what_its_classpath_names_is_gone(tmp_path: Path) -> None:
+    # A pure check on files: a Maven repository cleaned under a built launcher would otherwise surface only when
+    # the JVM starts, as a missing class.
+    from graph.local_neo4j import classpath_stale
+
+    source, classes, jar = tmp_path / "pom.xml", tmp_path / "classes", tmp_path / "neo4j.jar"
+    listing = tmp_path / "classpath.txt"
+    source.write_text("<project/>")
+    assert classpath_stale(listing, [source], classes)  # never built
+    classes.mkdir()
+    jar.write_bytes(b"PK")
+    listing.write_text(f"{jar}{os.pathsep}{jar}")
+    os.utime(source, (1, 1))
+    assert not classpath_stale(listing, [source], classes)  # built, nothing changed
+    jar.unlink()
+    assert classpath_stale(listing, [source], classes)  # a jar it names is gone
+    jar.write_bytes(b"PK")
+    classes.rmdir()
+    assert classpath_stale(listing, [source], classes)  # the compiled launcher is gone
+    classes.mkdir()
+    os.utime(source, (listing.stat().st_mtime + 10,) * 2)
+    assert classpath_stale(listing, [source], classes)  # a source is newer than the build
