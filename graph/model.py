@@ -219,11 +219,10 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f]")
 def text_fault(value: str, max_length: int) -> str | None:
     """What is wrong with `value` as free text of at most `max_length` characters (a name, a note, a reason),
     or None. One rule for loaders and the API alike."""
-    if len(value) <= max_length and value.isprintable():  # most text: no control character can be in it
-        return None
     if len(value) > max_length:
         return f"is longer than {max_length} characters"
-    if CONTROL_CHARACTERS.search(value):
+    # Printable text (most of it) holds no control character: the search runs only on the rest.
+    if not value.isprintable() and CONTROL_CHARACTERS.search(value):
         return "contains control characters"
     return None
 
